@@ -1,0 +1,1 @@
+"""Authentication: passwords, server-side sessions and role checks."""

@@ -1,0 +1,66 @@
+"""Who is calling: `CurrentUser`, `AdminUser` and the session behind them."""
+
+from typing import Annotated
+
+from argon2 import PasswordHasher
+from fastapi import Depends
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+
+from ..core.db.session import DbSession
+from ..core.dependencies import SettingsDep
+from ..core.errors import Forbidden, Unauthorized
+from ..users.models import User
+from . import passwords
+from . import service as auth_service
+from .models import UserSession
+
+SESSION_COOKIE = "session"
+
+# auto_error=False: we answer with our own envelope, and either scheme may be absent.
+_bearer = HTTPBearer(auto_error=False, description="Session token from /auth/login")
+_cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="Session cookie")
+
+
+def session_token(
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    cookie: Annotated[str | None, Depends(_cookie)],
+) -> str | None:
+    """The Bearer header wins over the cookie."""
+    return bearer.credentials if bearer is not None else cookie
+
+
+async def get_current_session(
+    session: DbSession, token: Annotated[str | None, Depends(session_token)]
+) -> UserSession:
+    if not token:
+        raise Unauthorized()
+    user_session = await auth_service.resolve_session(session, token)
+    if user_session is None:
+        raise Unauthorized("The session is invalid or has expired.")
+    return user_session
+
+
+CurrentSession = Annotated[UserSession, Depends(get_current_session)]
+
+
+async def get_current_user(user_session: CurrentSession) -> User:
+    return user_session.user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+async def require_admin(user: CurrentUser) -> User:
+    if not user.is_admin:
+        raise Forbidden("This requires the admin role.")
+    return user
+
+
+AdminUser = Annotated[User, Depends(require_admin)]
+
+
+def get_password_hasher(settings: SettingsDep) -> PasswordHasher:
+    return passwords.get_hasher(settings)
+
+
+PasswordHasherDep = Annotated[PasswordHasher, Depends(get_password_hasher)]

@@ -1,0 +1,1 @@
+"""Async SQLAlchemy 2: declarative base, column types, engine and the request session."""

@@ -1,0 +1,79 @@
+"""Engine, session factory, and the request-scoped session that owns the transaction."""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from ...worker.queue import dispatch_committed
+from ..config import Settings
+
+
+@dataclass
+class Database:
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Database":
+        engine = create_engine(settings.database_url, echo=settings.database_echo)
+        return cls(engine=engine, sessionmaker=make_sessionmaker(engine))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+    if not url.startswith("sqlite"):
+        return create_async_engine(url, echo=echo, pool_pre_ping=True)
+    engine = create_async_engine(url, echo=echo)
+    _make_sqlite_transactional(engine)
+    return engine
+
+
+def make_sessionmaker(bind: Any, **kwargs: Any) -> async_sessionmaker[AsyncSession]:
+    # Objects stay usable after commit: responses are built from them.
+    return async_sessionmaker(bind, expire_on_commit=False, autoflush=False, **kwargs)
+
+
+def _make_sqlite_transactional(engine: AsyncEngine) -> None:
+    """Real BEGIN/SAVEPOINT semantics and enforced foreign keys on SQLite.
+
+    The sqlite3 driver starts transactions lazily and breaks SAVEPOINT; taking
+    over BEGIN ourselves is SQLAlchemy's documented recipe.
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """Commit when the request succeeds, roll back on any error, then send its jobs."""
+    database: Database = request.app.state.db
+    async with database.sessionmaker() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+        await dispatch_committed(session, request.app.state.dispatcher)
+
+
+DbSession = Annotated[AsyncSession, Depends(get_session)]

@@ -1,0 +1,63 @@
+"""structlog for our lines and the standard library's, with the request id on every line."""
+
+import logging
+import sys
+
+import structlog
+from structlog.types import Processor
+
+from .config import Settings
+
+
+def configure_logging(settings: Settings) -> None:
+    """Route structlog and stdlib logging (uvicorn, sqlalchemy) through one renderer."""
+    json_lines = settings.log_json if settings.log_json is not None else settings.is_production
+    shared: list[Processor] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        structlog.processors.StackInfoRenderer(),
+    ]
+    renderer: Processor = (
+        structlog.processors.JSONRenderer()
+        if json_lines
+        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+    )
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=shared,
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info if json_lines else _keep,
+            renderer,
+        ],
+    )
+    handler = _StructlogHandler()
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    # Replace only our own handler: a second create_app() must not log twice,
+    # and handlers others installed (pytest's caplog) stay.
+    root.handlers[:] = [h for h in root.handlers if not isinstance(h, _StructlogHandler)]
+    root.addHandler(handler)
+    root.setLevel(settings.log_level.upper())
+    # Our middleware writes one access line per request, with the request id.
+    logging.getLogger("uvicorn.access").disabled = True
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers.clear()
+        logging.getLogger(name).propagate = True
+
+
+class _StructlogHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    pass
+
+
+def _keep(
+    logger: structlog.types.WrappedLogger, name: str, event: structlog.types.EventDict
+) -> structlog.types.EventDict:
+    return event

@@ -1,0 +1,1 @@
+"""Transactional email: `send_email()` renders a template and queues its delivery."""

@@ -1,0 +1,22 @@
+"""Development provider: logs each message instead of sending it."""
+
+import uuid
+
+import structlog
+
+from .base import EmailMessage
+
+logger = structlog.get_logger(__name__)
+
+
+class ConsoleEmailProvider:
+    async def send(self, message: EmailMessage) -> str:
+        message_id = f"console-{uuid.uuid4()}"
+        logger.info(
+            "email.console",
+            message_id=message_id,
+            to=message.to,
+            subject=message.subject,
+            text=message.text,
+        )
+        return message_id

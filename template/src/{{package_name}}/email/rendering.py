@@ -1,0 +1,25 @@
+"""Runtime Jinja templates for emails: an HTML and a plain-text part for each."""
+
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+
+@lru_cache
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader(__package__ or __name__.rpartition(".")[0], "templates"),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_email(template: str, context: dict[str, Any]) -> tuple[str, str]:
+    """Render ``<template>.html`` and ``<template>.txt``; missing variables raise."""
+    env = _environment()
+    html = env.get_template(f"{template}.html").render(context)
+    text = env.get_template(f"{template}.txt").render(context)
+    return html, text

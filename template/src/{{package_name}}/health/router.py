@@ -1,0 +1,53 @@
+"""`/health` (the process answers) and `/health/ready` (database up, schema at head)."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from ..core.db.session import Database
+from ..core.dependencies import SettingsDep
+from ..core.errors import error_response
+
+router = APIRouter(prefix="/health", tags=["health"])
+
+
+@lru_cache
+def _migration_heads(alembic_config: Path) -> frozenset[str]:
+    return frozenset(ScriptDirectory.from_config(Config(str(alembic_config))).get_heads())
+
+
+def _applied_revisions(connection: Connection) -> frozenset[str]:
+    return frozenset(MigrationContext.configure(connection).get_current_heads())
+
+
+@router.get("")
+async def live() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/ready", response_model=None)
+async def ready(request: Request, settings: SettingsDep) -> dict[str, Any] | JSONResponse:
+    database: Database = request.app.state.db
+    checks: dict[str, str] = {}
+    try:
+        async with database.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+            applied = await connection.run_sync(_applied_revisions)
+    except Exception as exc:  # any driver error means "not ready", never a 500
+        checks["database"] = f"unreachable: {type(exc).__name__}"
+        return error_response(503, "not_ready", "The database is unreachable.", checks)
+    heads = _migration_heads(settings.alembic_config)
+    if applied != heads:
+        checks["migrations"] = f"pending: {', '.join(sorted(heads - applied)) or 'unknown'}"
+        return error_response(503, "not_ready", "Migrations are not applied.", checks)
+    checks["migrations"] = "ok"
+    return {"status": "ok", "checks": checks}

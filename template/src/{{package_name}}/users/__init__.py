@@ -1,0 +1,1 @@
+"""User accounts: the profile of the signed-in user and the admin listing."""

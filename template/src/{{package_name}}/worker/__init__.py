@@ -1,0 +1,1 @@
+"""Background work: `enqueue()` during a request, sent only once the transaction commits."""

@@ -1,0 +1,58 @@
+"""Runs committed jobs on the API's own event loop, with retries and backoff."""
+
+import asyncio
+import random
+
+import structlog
+
+from .queue import Job
+from .registry import TaskContext, get_task
+
+logger = structlog.get_logger(__name__)
+
+
+class InProcessDispatcher:
+    """The embedded runner: no broker, jobs run after the response on this loop.
+
+    A job that raises is retried with exponential backoff and jitter; after the
+    last attempt it is logged as failed. Jobs still running at shutdown are
+    awaited by :meth:`drain`.
+    """
+
+    def __init__(
+        self, context: TaskContext, *, max_attempts: int = 5, base_delay: float = 0.5
+    ) -> None:
+        self.context = context
+        self.max_attempts = max_attempts
+        self.base_delay = base_delay
+        self._running: set[asyncio.Task[None]] = set()
+
+    async def dispatch(self, jobs: list[Job]) -> None:
+        for job in jobs:
+            running = asyncio.create_task(self._run(job), name=f"job:{job.name}")
+            self._running.add(running)
+            running.add_done_callback(self._running.discard)
+
+    async def drain(self) -> None:
+        """Wait for every job dispatched so far (and any they enqueue)."""
+        while self._running:
+            await asyncio.gather(*self._running, return_exceptions=True)
+
+    async def _run(self, job: Job) -> None:
+        fn = get_task(job.name)
+        log = logger.bind(task=job.name)
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                await fn(self.context, **job.kwargs)
+            except Exception as exc:
+                if attempt == self.max_attempts:
+                    log.exception("task.failed", attempt=attempt, exc_info=exc)
+                    return
+                delay = self.base_delay * 2 ** (attempt - 1) * random.uniform(0.5, 1.5)  # noqa: S311
+                log.warning(
+                    "task.retrying", attempt=attempt, delay=round(delay, 3), error=repr(exc)
+                )
+                await asyncio.sleep(delay)
+            else:
+                log.info("task.succeeded", attempt=attempt)
+                return

@@ -1,0 +1,46 @@
+"""`enqueue()`: jobs ride on the session and leave only after its transaction commits."""
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .registry import registered_tasks
+
+_PENDING = "pending_jobs"
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+class Dispatcher(Protocol):
+    async def dispatch(self, jobs: list[Job]) -> None:
+        """Hand committed jobs to whatever runs them."""
+
+
+def enqueue(session: AsyncSession, name: str, **kwargs: Any) -> Job:
+    """Queue ``name(**kwargs)`` to run once ``session`` commits; dropped on rollback.
+
+    Arguments must be JSON-serialisable: checked here, where the bug is, rather
+    than in a worker later.
+    """
+    if name not in registered_tasks():
+        raise LookupError(f"unknown task {name!r}")
+    json.dumps(kwargs)
+    job = Job(name, kwargs)
+    session.info.setdefault(_PENDING, []).append(job)
+    return job
+
+
+def discard_pending(session: AsyncSession) -> None:
+    session.info.pop(_PENDING, None)
+
+
+async def dispatch_committed(session: AsyncSession, dispatcher: Dispatcher) -> None:
+    jobs: list[Job] = session.info.pop(_PENDING, [])
+    if jobs:
+        await dispatcher.dispatch(jobs)
