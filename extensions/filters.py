@@ -64,7 +64,7 @@ def project_name_error(value: str) -> str:
         return "The project name cannot be empty."
     if not slugify(value) or not re.search(r"[A-Za-z0-9]", value):
         return "The project name needs at least one letter or digit."
-    if any(ch in value for ch in "\"\\\n"):
+    if any(ch in value for ch in '"\\\n'):
         return "The project name cannot contain quotes, backslashes or line breaks."
     return ""
 

@@ -1,0 +1,34 @@
+# copier-saas: develop the template. Every target installs what it needs (uv via pip).
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+DEMO ?= demo
+
+.PHONY: help install test test-fast lint demo bench docs
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+install: ## create .venv with copier, pytest, ruff, mypy
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	$(UV) sync --quiet
+
+test: install ## the whole suite: every combination rendered and checked deep
+	$(UV) run ruff format --check .
+	$(UV) run ruff check .
+	$(UV) run mypy
+	$(UV) run pytest -n auto --durations=5 $(ARGS)
+
+test-fast: install ## everything but the 48 deep renders
+	$(UV) run pytest -n auto -m "not matrix" $(ARGS)
+
+demo: install ## render the default combination into ./demo and start it on http://127.0.0.1:8000
+	rm -rf $(DEMO)
+	$(UV) run copier copy --trust --defaults --vcs-ref HEAD . $(DEMO)
+	$(MAKE) -C $(DEMO) dev
+
+bench: install ## render time, rendered-app throughput and matrix time, as ratios to baselines
+	$(UV) run python benchmarks/run.py
+
+docs: install ## serve the documentation site on http://127.0.0.1:8001
+	$(UV) run --with mkdocs-material mkdocs serve -a 127.0.0.1:8001

@@ -1,0 +1,29 @@
+"""Fixtures for the template's own tests: a renderable copy of the template and the
+services rendered projects are tested against."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.rendering import copy_template, service_reachable
+
+DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+
+
+@pytest.fixture(scope="session")
+def template_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_template(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str | None:
+    """PostgreSQL for rendered projects: required in CI, used locally when it is up."""
+    url = os.environ.get("MATRIX_DATABASE_URL", DEFAULT_POSTGRES)
+    if service_reachable(url):
+        return url
+    if os.environ.get("CI"):
+        pytest.fail(f"CI is set but PostgreSQL is not reachable at {url}: start it, don't skip.")
+    return None

@@ -1,0 +1,96 @@
+"""Render every combination and run each rendered project's own gates.
+
+The static checks (no leftover Jinja, no empty file, no trace of a switched-off
+integration) run on the rendered tree; the deep checks install the project's own
+declared dependencies with uv and run what its CI runs: ruff format, ruff,
+mypy --strict, Alembic (upgrade, drift check, downgrade) and its pytest suite —
+on PostgreSQL whenever it is reachable, always in CI.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.combinations import ALL, Combination
+from tests.rendering import (
+    CACHE_DIR,
+    empty_files,
+    forbidden_mentions,
+    leftover_jinja,
+    render,
+    run,
+    uv,
+    with_database,
+)
+
+pytestmark = pytest.mark.matrix
+
+
+def _database_name(combination: Combination, purpose: str) -> str:
+    return f"matrix_{purpose}_{re.sub(r'[^a-z0-9]+', '_', combination.id)}"
+
+
+@pytest.mark.parametrize("combination", ALL, ids=[c.id for c in ALL])
+def test_combination_renders_cleanly_and_passes_its_own_gates(
+    combination: Combination,
+    template_dir: Path,
+    tmp_path: Path,
+    postgres_url: str | None,
+) -> None:
+    project = render(template_dir, tmp_path / "project", combination.answers)
+
+    assert leftover_jinja(project) == []
+    assert empty_files(project) == []
+    assert forbidden_mentions(project, combination.forbidden_tokens()) == []
+
+    gate_env = {"MYPY_CACHE_DIR": str(CACHE_DIR / "mypy"), "UV_PYTHON_DOWNLOADS": "never"}
+    run([*uv(), "lock", "--quiet"], project, gate_env)
+    assert forbidden_mentions(project, combination.forbidden_tokens()) == [], "in uv.lock"
+    run([*uv(), "sync", "--frozen", "--quiet"], project, gate_env)
+
+    def gate(*command: str, env: dict[str, str] | None = None) -> str:
+        return run([*uv(), "run", "--frozen", *command], project, {**gate_env, **(env or {})})
+
+    gate("ruff", "format", "--check", ".")
+    gate("ruff", "check", ".")
+    gate("mypy")
+
+    if postgres_url:
+        migration_url = with_database(postgres_url, _database_name(combination, "alembic"))
+        gate("python", "-c", _RECREATE_DATABASE, migration_url)
+        test_env = {
+            "TEST_DATABASE_URL": with_database(postgres_url, _database_name(combination, "test"))
+        }
+    else:
+        migration_url = f"sqlite+aiosqlite:///{tmp_path / 'alembic.db'}"
+        test_env = {}
+    alembic_env = {"DATABASE_URL": migration_url}
+    gate("alembic", "upgrade", "heads", env=alembic_env)
+    assert "No new upgrade operations detected" in gate("alembic", "check", env=alembic_env)
+    gate("alembic", "downgrade", "base", env=alembic_env)
+
+    output = gate("pytest", "-q", "-p", "no:cacheprovider", env=test_env)
+    assert re.search(r"\d+ passed", output), output
+
+
+# Run inside the rendered project's environment, which has asyncpg.
+_RECREATE_DATABASE = """
+import asyncio, sys
+import asyncpg
+from sqlalchemy.engine import make_url
+
+async def main(url):
+    target = make_url(url)
+    admin = target.set(drivername="postgresql", database="postgres")
+    connection = await asyncpg.connect(admin.render_as_string(hide_password=False))
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
+        await connection.execute(f'CREATE DATABASE "{target.database}"')
+    finally:
+        await connection.close()
+
+asyncio.run(main(sys.argv[1]))
+"""
