@@ -17,6 +17,7 @@ from .core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from .health.router import router as health_router
 from .worker.inprocess import InProcessDispatcher
 from .worker.registry import TaskContext
+from .worker.schedule import PERIODIC_JOBS
 
 logger = structlog.get_logger(__name__)
 
@@ -32,6 +33,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         dispatcher = InProcessDispatcher(TaskContext(settings=settings, db=db))
         app.state.db = db
         app.state.dispatcher = dispatcher
+        if settings.periodic_jobs_enabled:
+            dispatcher.start_periodic(PERIODIC_JOBS)
         logger.info(
             "app.started",
             environment=settings.environment.value,
@@ -40,7 +43,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         try:
             yield
         finally:
-            await dispatcher.drain()
+            await dispatcher.stop()
             if database is None:
                 await db.dispose()
 

@@ -1,12 +1,14 @@
-"""Runs committed jobs on the API's own event loop, with retries and backoff."""
+"""Runs committed jobs, and the periodic ones, on the API's own event loop."""
 
 import asyncio
 import random
+from collections.abc import Iterable
 
 import structlog
 
 from .queue import Job
 from .registry import TaskContext, get_task
+from .schedule import PeriodicJob
 
 logger = structlog.get_logger(__name__)
 
@@ -26,12 +28,32 @@ class InProcessDispatcher:
         self.max_attempts = max_attempts
         self.base_delay = base_delay
         self._running: set[asyncio.Task[None]] = set()
+        self._periodic: list[asyncio.Task[None]] = []
 
     async def dispatch(self, jobs: list[Job]) -> None:
         for job in jobs:
             running = asyncio.create_task(self._run(job), name=f"job:{job.name}")
             self._running.add(running)
             running.add_done_callback(self._running.discard)
+
+    def start_periodic(self, jobs: Iterable[PeriodicJob]) -> None:
+        """Run each job every ``job.every``, first after one interval, until :meth:`stop`."""
+        for job in jobs:
+            loop = asyncio.create_task(self._every(job), name=f"periodic:{job.task}")
+            self._periodic.append(loop)
+
+    async def stop(self) -> None:
+        """Stop the periodic loops, then wait for the jobs already dispatched."""
+        for loop in self._periodic:
+            loop.cancel()
+        await asyncio.gather(*self._periodic, return_exceptions=True)
+        self._periodic.clear()
+        await self.drain()
+
+    async def _every(self, job: PeriodicJob) -> None:
+        while True:
+            await asyncio.sleep(job.every.total_seconds())
+            await self.dispatch([Job(job.task, dict(job.kwargs))])
 
     async def drain(self) -> None:
         """Wait for every job dispatched so far (and any they enqueue)."""
