@@ -51,6 +51,12 @@ class Unauthorized(AppError):
         super().__init__(message, details=details, headers={"WWW-Authenticate": "Bearer"})
 
 
+class PaymentRequired(AppError):
+    status_code = 402
+    code = "payment_required"
+    default_message = "Your plan does not include this."
+
+
 class Forbidden(AppError):
     status_code = 403
     code = "forbidden"
@@ -73,6 +79,18 @@ class PayloadTooLarge(AppError):
     status_code = 413
     code = "payload_too_large"
     default_message = "The request body is too large."
+
+
+class TooManyRequests(AppError):
+    status_code = 429
+    code = "too_many_requests"
+    default_message = "Too many requests; try again later."
+
+    def __init__(
+        self, message: str | None = None, *, retry_after: int, details: Any = None
+    ) -> None:
+        super().__init__(message, details=details, headers={"Retry-After": str(retry_after)})
+        self.retry_after = retry_after
 
 
 class ServiceUnavailable(AppError):
