@@ -1,7 +1,7 @@
 """Monthly quota periods, the amounts a call spends, and the errors when one runs out."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ...core.errors import PaymentRequired, TooManyRequests
@@ -25,16 +25,8 @@ class Amounts:
     def get(self, quota: str) -> int:
         return int(getattr(self, _FIELDS[quota]))
 
-    def __add__(self, other: "Amounts") -> "Amounts":
-        return Amounts(
-            self.tokens + other.tokens,
-            self.audio_seconds + other.audio_seconds,
-            self.cost_micros + other.cost_micros,
-        )
-
 
 _FIELDS = {TOKENS: "tokens", AUDIO_SECONDS: "audio_seconds", COST_MICROS: "cost_micros"}
-assert set(_FIELDS.values()) == {f.name for f in fields(Amounts)}
 
 
 def period_start(now: datetime) -> datetime:
@@ -50,8 +42,11 @@ def period_end(now: datetime) -> datetime:
     return start.replace(month=start.month + 1)
 
 
-def check(limits: Limits, used: Amounts, *, now: datetime) -> dict[str, int | None]:
-    """What is left of each quota; raise when one is not included or used up.
+def check(
+    limits: Limits, used: Amounts, held: Amounts, *, now: datetime
+) -> dict[str, int | None]:
+    """What is left of each quota after what was ``used`` and what calls in flight
+    ``held``; raise when one is not included or used up.
 
     Not included in the plan (limit 0) is 402; used up is 429 with Retry-After
     set to the start of the next period.
@@ -66,16 +61,18 @@ def check(limits: Limits, used: Amounts, *, now: datetime) -> dict[str, int | No
             "quota": quota,
             "limit": limit,
             "used": used.get(quota),
+            "held": held.get(quota),
             "resets_at": period_end(now).isoformat(),
         }
         if limit <= 0:
             raise PaymentRequired(f"Your plan includes no {quota} quota.", details=details)
-        left = limit - used.get(quota)
+        left = limit - used.get(quota) - held.get(quota)
         if left <= 0:
             resets_at = period_end(now)
+            in_flight = f", {held.get(quota)} held by calls in progress" if held.get(quota) else ""
             raise TooManyRequests(
-                f"Your monthly {quota} quota is used up "
-                f"({used.get(quota)} of {limit}); it resets on {resets_at:%Y-%m-%d %H:%M} UTC.",
+                f"Your monthly {quota} quota is used up ({used.get(quota)} of {limit}"
+                f"{in_flight}); it resets on {resets_at:%Y-%m-%d %H:%M} UTC.",
                 retry_after=max(1, int((resets_at - now).total_seconds())),
                 details=details,
             )

@@ -123,7 +123,8 @@ async def reserve(
     await _lock_counter(session, user_id, start)
     counter = await _counter(session, user_id, start)
     used = Amounts(counter.tokens, counter.audio_seconds, counter.cost_micros)
-    remaining = quotas.check(limits, used + await _held(session, user_id, start, now), now=now)
+    held = await _held(session, user_id, start, now)
+    remaining = quotas.check(limits, used, held, now=now)
     granted = quotas.grant(estimate, remaining)
     reservation = UsageReservation(
         user_id=user_id,

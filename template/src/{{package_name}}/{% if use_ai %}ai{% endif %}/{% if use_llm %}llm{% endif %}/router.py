@@ -9,6 +9,7 @@ from fastapi.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from ...auth.dependencies import CurrentUser
+from ...core.db.session import DbSession
 from ..usage.dependencies import LedgerDep
 from ..usage.service import Usage
 from . import service as chat_service
@@ -50,11 +51,15 @@ class EventStreamResponse(StreamingResponse):
 async def chat(
     body: ChatIn,
     user: CurrentUser,
+    session: DbSession,
     settings: LlmSettingsDep,
     providers: ChatProvidersDep,
     ledger: LedgerDep,
 ) -> Any:
     provider, request, qualified = chat_service.prepare(body, settings, providers)
+    # Give the connection back before a call that may take a minute: the ledger
+    # writes in transactions of its own, and this request writes nothing else.
+    await session.close()
     reservation = await ledger.reserve(
         user.id, chat_service.estimate(settings, qualified, request)
     )
