@@ -4,7 +4,7 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 DEMO ?= demo
 
-.PHONY: help install test test-fast lint demo bench docs
+.PHONY: help install test test-fast demo bench
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -29,6 +29,3 @@ demo: install ## render the default combination into ./demo and start it on http
 
 bench: install ## render time, rendered-app throughput and matrix time, as ratios to baselines
 	$(UV) run python benchmarks/run.py
-
-docs: install ## serve the documentation site on http://127.0.0.1:8001
-	$(UV) run --with mkdocs-material mkdocs serve -a 127.0.0.1:8001

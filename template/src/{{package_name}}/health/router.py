@@ -45,7 +45,11 @@ async def ready(request: Request, settings: SettingsDep) -> dict[str, Any] | JSO
     except Exception as exc:  # any driver error means "not ready", never a 500
         checks["database"] = f"unreachable: {type(exc).__name__}"
         return error_response(503, "not_ready", "The database is unreachable.", checks)
-    heads = _migration_heads(settings.alembic_config)
+    try:
+        heads = _migration_heads(settings.alembic_config)
+    except Exception as exc:  # a missing or broken alembic.ini is "not ready", never a 500
+        checks["migrations"] = f"unknown: {type(exc).__name__}"
+        return error_response(503, "not_ready", "The migration scripts cannot be read.", checks)
     if applied != heads:
         checks["migrations"] = f"pending: {', '.join(sorted(heads - applied)) or 'unknown'}"
         return error_response(503, "not_ready", "Migrations are not applied.", checks)
