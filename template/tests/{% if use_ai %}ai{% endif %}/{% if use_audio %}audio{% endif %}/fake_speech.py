@@ -62,7 +62,11 @@ class FakeSpeech:
 
     async def _speech(self, request: Request) -> Response:
         self.requests.append(
-            {"path": request.url.path, "headers": dict(request.headers), "json": await request.json()}
+            {
+                "path": request.url.path,
+                "headers": dict(request.headers),
+                "json": await request.json(),
+            }
         )
         failure = self._failure()
         if failure:

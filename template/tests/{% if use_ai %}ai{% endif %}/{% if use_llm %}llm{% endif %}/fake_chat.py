@@ -38,12 +38,16 @@ class FakeChat:
 
     async def _receive(self, request: Request) -> tuple[dict[str, Any], Response | None]:
         body = await request.json()
-        self.requests.append({"path": request.url.path, "headers": dict(request.headers), "json": body})
+        self.requests.append(
+            {"path": request.url.path, "headers": dict(request.headers), "json": body}
+        )
         if self.delay:
             await asyncio.sleep(self.delay)
         if self.fail_with:
             status = self.fail_with.pop(0)
-            return body, JSONResponse({"error": {"message": "scripted failure"}}, status_code=status)
+            return body, JSONResponse(
+                {"error": {"message": "scripted failure"}}, status_code=status
+            )
         return body, None
 
     async def _pieces(self, frames: AsyncIterator[str]) -> AsyncIterator[str]:
@@ -112,7 +116,10 @@ class FakeChat:
                     "model": body["model"],
                     "content": [{"type": "text", "text": text}],
                     "stop_reason": "end_turn",
-                    "usage": {"input_tokens": self.input_tokens, "output_tokens": self.output_tokens},
+                    "usage": {
+                        "input_tokens": self.input_tokens,
+                        "output_tokens": self.output_tokens,
+                    },
                 }
             )
 
@@ -133,12 +140,15 @@ class FakeChat:
                     }
                 },
             )
-            yield event("content_block_start", {"index": 0, "content_block": {"type": "text", "text": ""}})
+            yield event(
+                "content_block_start", {"index": 0, "content_block": {"type": "text", "text": ""}}
+            )
             yield event("ping", {})
             for piece in self.pieces:
                 await asyncio.sleep(self.piece_interval)
                 yield event(
-                    "content_block_delta", {"index": 0, "delta": {"type": "text_delta", "text": piece}}
+                    "content_block_delta",
+                    {"index": 0, "delta": {"type": "text_delta", "text": piece}},
                 )
             yield event("content_block_stop", {"index": 0})
             yield event(

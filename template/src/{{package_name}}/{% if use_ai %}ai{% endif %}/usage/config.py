@@ -7,9 +7,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class UsageSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="AI_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="AI_", env_file=".env", extra="ignore", env_parse_none_str="unlimited"
+    )
 
-    # Monthly allowance per user; empty means unlimited, 0 means not included.
+    # Monthly allowance per user; None ("unlimited") means no limit, 0 means not included.
     monthly_tokens: int | None = Field(default=1_000_000, ge=0)
     monthly_audio_seconds: int | None = Field(default=3_600, ge=0)
     monthly_cost_micros: int | None = Field(default=5_000_000, ge=0)

@@ -16,9 +16,7 @@ class UsageRecord(IdMixin, Base):
     __tablename__ = "usage_record"
     __table_args__ = (Index("ix_usage_record_user_id_created_at", "user_id", "created_at"),)
 
-    user_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("user_account.id", ondelete="CASCADE")
-    )
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     feature: Mapped[str] = mapped_column(String(40))
     provider: Mapped[str] = mapped_column(String(40))
     model: Mapped[str] = mapped_column(String(200))
@@ -58,11 +56,11 @@ class UsageReservation(IdMixin, Base):
     """Quota held by a call in flight, released when the call is settled."""
 
     __tablename__ = "usage_reservation"
-    __table_args__ = (Index("ix_usage_reservation_user_id_period_start", "user_id", "period_start"),)
-
-    user_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("user_account.id", ondelete="CASCADE")
+    __table_args__ = (
+        Index("ix_usage_reservation_user_id_period_start", "user_id", "period_start"),
     )
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     period_start: Mapped[datetime]
     tokens: Mapped[int] = mapped_column(BigInteger, default=0)
     audio_seconds: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -14,6 +14,7 @@ COST_MICROS = "ai_cost_micros"
 # A limit of None means unlimited.
 Limits = Mapping[str, int | None]
 
+
 @dataclass(frozen=True)
 class Amounts:
     """What a call spends (or may spend) against each quota."""
@@ -42,9 +43,7 @@ def period_end(now: datetime) -> datetime:
     return start.replace(month=start.month + 1)
 
 
-def check(
-    limits: Limits, used: Amounts, held: Amounts, *, now: datetime
-) -> dict[str, int | None]:
+def check(limits: Limits, used: Amounts, held: Amounts, *, now: datetime) -> dict[str, int | None]:
     """What is left of each quota after what was ``used`` and what calls in flight
     ``held``; raise when one is not included or used up.
 

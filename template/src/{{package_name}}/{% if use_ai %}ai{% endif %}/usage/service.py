@@ -87,7 +87,9 @@ async def _counter(session: AsyncSession, user_id: uuid.UUID, start: datetime) -
     return counter
 
 
-async def _held(session: AsyncSession, user_id: uuid.UUID, start: datetime, now: datetime) -> Amounts:
+async def _held(
+    session: AsyncSession, user_id: uuid.UUID, start: datetime, now: datetime
+) -> Amounts:
     row = (
         await session.execute(
             select(

@@ -57,6 +57,11 @@ class AudioSettings(BaseSettings):
     )
     speech_prices: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_SPEECH_PRICES))
 
+    @field_validator("api_key", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
     @field_validator("transcription_prices", mode="after")
     @classmethod
     def _keep_transcription_defaults(cls, prices: dict[str, int]) -> dict[str, int]:

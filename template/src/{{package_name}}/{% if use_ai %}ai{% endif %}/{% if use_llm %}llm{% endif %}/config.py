@@ -50,6 +50,11 @@ class LlmSettings(BaseSettings):
     def _keep_defaults(cls, prices: dict[str, TokenPrice]) -> dict[str, TokenPrice]:
         return {**DEFAULT_PRICES, **prices}
 
+    @field_validator("openai_api_key", "anthropic_api_key", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
     @field_validator("models", mode="after")
     @classmethod
     def _provider_prefixed(cls, models: list[str]) -> list[str]:

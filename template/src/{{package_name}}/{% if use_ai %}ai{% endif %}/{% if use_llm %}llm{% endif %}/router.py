@@ -60,9 +60,7 @@ async def chat(
     # Give the connection back before a call that may take a minute: the ledger
     # writes in transactions of its own, and this request writes nothing else.
     await session.close()
-    reservation = await ledger.reserve(
-        user.id, chat_service.estimate(settings, qualified, request)
-    )
+    reservation = await ledger.reserve(user.id, chat_service.estimate(settings, qualified, request))
     if body.stream:
         return EventStreamResponse(
             chat_service.stream_events(

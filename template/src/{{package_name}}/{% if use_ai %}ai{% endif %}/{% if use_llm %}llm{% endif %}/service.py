@@ -43,8 +43,7 @@ def prepare(
     input_chars = sum(len(m.content) for m in body.messages)
     if input_chars > settings.max_input_chars:
         raise PayloadTooLarge(
-            f"The messages hold {input_chars} characters; the limit is "
-            f"{settings.max_input_chars}.",
+            f"The messages hold {input_chars} characters; the limit is {settings.max_input_chars}.",
             details={"max_input_chars": settings.max_input_chars},
         )
     if body.max_tokens is not None and body.max_tokens > settings.max_tokens:
