@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from ...core.errors import PaymentRequired, TooManyRequests
 
-# Quota names, shared with billing plans (`limits` of an entitlement).
+# Quota names; plans that set limits use the same keys.
 TOKENS = "ai_tokens"
 AUDIO_SECONDS = "ai_audio_seconds"
 COST_MICROS = "ai_cost_micros"
