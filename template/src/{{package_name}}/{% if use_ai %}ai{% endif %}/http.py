@@ -17,7 +17,8 @@ from ..core.errors import ServiceUnavailable
 
 logger = structlog.get_logger(__name__)
 
-RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
+# Plus every 5xx (Anthropic answers 529 when overloaded).
+RETRYABLE_STATUS = frozenset({408, 409, 429})
 # A provider asking us to wait longer than this is treated as down.
 MAX_RETRY_AFTER_SECONDS = 30.0
 
@@ -81,7 +82,7 @@ async def send_with_retries(
             return response
         await response.aread()
         await response.aclose()
-        if response.status_code not in RETRYABLE_STATUS:
+        if response.status_code not in RETRYABLE_STATUS and response.status_code < 500:
             log.warning("ai.provider.rejected", status=response.status_code, body=response.text)
             raise ProviderUnavailable(
                 f"The {provider} provider rejected the request ({response.status_code}).",
