@@ -7,13 +7,19 @@ from types import MappingProxyType
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..core.errors import BadRequest, Conflict, NotFound
+from ..core.errors import BadRequest, Conflict, NotFound, ServiceUnavailable
 from ..users.models import User
 from ..worker.queue import enqueue
 from . import repository
 from .config import BillingSettings, get_billing_settings
 from .models import FINAL_STATUSES, BillingEvent, Subscription
-from .providers.base import BillingProvider, CheckoutRequest, SubscriptionChange, VerifiedEvent
+from .providers.base import (
+    BillingProvider,
+    CheckoutRequest,
+    ProviderError,
+    SubscriptionChange,
+    VerifiedEvent,
+)
 from .schemas import Entitlements
 
 logger = structlog.get_logger(__name__)
@@ -80,7 +86,11 @@ async def start_checkout(
         cancel_url=settings.cancel_url,
         customer_id=current.customer_id if current is not None else None,
     )
-    return await provider.create_checkout(request)
+    try:
+        return await provider.create_checkout(request)
+    except ProviderError as exc:
+        logger.warning("billing.checkout_failed", error=str(exc))
+        raise ServiceUnavailable(str(exc)) from exc
 
 
 async def open_portal(
@@ -97,6 +107,9 @@ async def open_portal(
         )
     except LookupError as exc:
         raise NotFound("There is no billing portal for this subscription.") from exc
+    except ProviderError as exc:
+        logger.warning("billing.portal_failed", error=str(exc))
+        raise ServiceUnavailable(str(exc)) from exc
 
 
 async def receive_event(

@@ -9,6 +9,10 @@ from typing import Any, Protocol
 from ..models import SubscriptionStatus
 
 
+class ProviderError(Exception):
+    """The provider refused or failed a request (the message says why)."""
+
+
 class InvalidWebhook(Exception):  # noqa: N818  (a verdict, not a crash)
     """The body is not a genuine event from the provider (bad or missing signature)."""
 
