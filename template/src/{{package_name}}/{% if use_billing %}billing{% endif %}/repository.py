@@ -36,9 +36,7 @@ async def record_event(
     return result.scalar_one_or_none()
 
 
-async def get_event(
-    session: AsyncSession, *, provider: str, event_id: str
-) -> BillingEvent | None:
+async def get_event(session: AsyncSession, *, provider: str, event_id: str) -> BillingEvent | None:
     return await session.scalar(
         select(BillingEvent).where(
             BillingEvent.provider == provider, BillingEvent.event_id == event_id
@@ -48,9 +46,7 @@ async def get_event(
 
 async def lock_event(session: AsyncSession, id: uuid.UUID) -> BillingEvent | None:
     """Load the event for processing; concurrent workers wait for each other."""
-    return await session.scalar(
-        select(BillingEvent).where(BillingEvent.id == id).with_for_update()
-    )
+    return await session.scalar(select(BillingEvent).where(BillingEvent.id == id).with_for_update())
 
 
 async def unhandled_event_ids(session: AsyncSession) -> Sequence[uuid.UUID]:
@@ -74,9 +70,7 @@ async def event_ids_by_provider_id(
 
 
 async def prune_handled_events(session: AsyncSession, before: datetime) -> int:
-    result = await session.execute(
-        delete(BillingEvent).where(BillingEvent.handled_at < before)
-    )
+    result = await session.execute(delete(BillingEvent).where(BillingEvent.handled_at < before))
     return int(getattr(result, "rowcount", 0) or 0)
 
 

@@ -38,9 +38,7 @@ async def get_current_subscription(
     return current_subscription(await repository.user_subscriptions(session, user_id))
 
 
-def entitlements_for(
-    subscription: Subscription | None, settings: BillingSettings
-) -> Entitlements:
+def entitlements_for(subscription: Subscription | None, settings: BillingSettings) -> Entitlements:
     plan = settings.plan(subscription.plan) if subscription and subscription.plan else None
     if subscription is None or plan is None or not subscription.is_entitled:
         return Entitlements(
@@ -126,9 +124,7 @@ async def receive_event(
     if new_id is not None:
         enqueue(session, "billing.process_event", event_id=str(new_id))
         return False
-    existing = await repository.get_event(
-        session, provider=provider.name, event_id=event.event_id
-    )
+    existing = await repository.get_event(session, provider=provider.name, event_id=event.event_id)
     if existing is not None and existing.handled_at is None:
         # Redelivered before we managed to handle it: try again (the task is idempotent).
         enqueue(session, "billing.process_event", event_id=str(existing.id))
@@ -194,7 +190,9 @@ def _is_stale(subscription: Subscription, change: SubscriptionChange) -> bool:
     )
 
 
-def _merge(subscription: Subscription, change: SubscriptionChange, settings: BillingSettings) -> None:
+def _merge(
+    subscription: Subscription, change: SubscriptionChange, settings: BillingSettings
+) -> None:
     subscription.provider_updated_at = change.occurred_at
     if change.status is not None:
         subscription.status = change.status

@@ -32,7 +32,9 @@ async def handle_event(database: Database, id: uuid.UUID, *, force: bool = False
             event = await repository.lock_event(session, id)
             if event is None or (event.handled_at is not None and not force):
                 return False
-            await service.apply_event(session, get_billing_provider(), get_billing_settings(), event)
+            await service.apply_event(
+                session, get_billing_provider(), get_billing_settings(), event
+            )
             event.attempts += 1
             event.handled_at = utcnow()
             event.last_error = None

@@ -13,7 +13,7 @@ class ProviderError(Exception):
     """The provider refused or failed a request (the message says why)."""
 
 
-class InvalidWebhook(Exception):  # noqa: N818  (a verdict, not a crash)
+class InvalidWebhook(Exception):
     """The body is not a genuine event from the provider (bad or missing signature)."""
 
 
