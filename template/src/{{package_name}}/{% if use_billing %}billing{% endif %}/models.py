@@ -27,6 +27,7 @@ class SubscriptionStatus(StrEnum):
 ENTITLED_STATUSES = frozenset(
     {SubscriptionStatus.TRIALING, SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE}
 )
+# Terminal in every provider: nothing moves a subscription out of these.
 FINAL_STATUSES = frozenset({SubscriptionStatus.CANCELED, SubscriptionStatus.EXPIRED})
 
 

@@ -180,14 +180,13 @@ async def apply_change(
 
 
 def _is_stale(subscription: Subscription, change: SubscriptionChange) -> bool:
-    if change.occurred_at < subscription.provider_updated_at:
-        return True
-    # Same instant: an ended subscription stays ended.
-    return (
-        change.occurred_at == subscription.provider_updated_at
-        and subscription.status in FINAL_STATUSES
-        and change.status not in FINAL_STATUSES
-    )
+    # Both providers end a subscription for good: a later invoice event (a final
+    # invoice paid after cancellation, say) never brings it back.
+    if subscription.status in FINAL_STATUSES:
+        return change.status not in FINAL_STATUSES or change.occurred_at < (
+            subscription.provider_updated_at
+        )
+    return change.occurred_at < subscription.provider_updated_at
 
 
 def _merge(
