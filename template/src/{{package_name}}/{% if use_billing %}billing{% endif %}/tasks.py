@@ -23,9 +23,9 @@ async def process_event(ctx: TaskContext, *, event_id: str) -> None:
 async def handle_event(database: Database, id: uuid.UUID, *, force: bool = False) -> bool:
     """Apply one recorded event and stamp it handled; True if it ran now.
 
-    ``force`` applies an already handled event again (safe: older state never
-    overwrites newer). On failure the attempt and the error are recorded and the error re-raised, so
-    the runner retries; a handled event is never applied twice.
+    A handled event is skipped unless ``force`` (a replay; safe, since older state
+    never overwrites newer). On failure the attempt and the error are recorded and
+    the error re-raised, so the runner retries.
     """
     try:
         async with database.sessionmaker.begin() as session:
