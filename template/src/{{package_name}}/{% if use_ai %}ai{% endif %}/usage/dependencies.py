@@ -11,7 +11,7 @@ from fastapi import Depends, Request
 from ...core.db.session import Database
 from . import service
 from .config import UsageSettings, get_usage_settings
-from .limits import monthly_limits
+from .limits import LimitSource, get_limit_source
 from .quotas import Amounts
 from .service import Reservation, Usage
 
@@ -25,13 +25,14 @@ class Ledger:
     of its own instead of riding on the request's session.
     """
 
-    def __init__(self, db: Database, settings: UsageSettings) -> None:
+    def __init__(self, db: Database, settings: UsageSettings, limits: LimitSource) -> None:
         self.db = db
         self.settings = settings
+        self.limits = limits
 
     async def reserve(self, user_id: uuid.UUID, estimate: Amounts) -> Reservation:
         async with self.db.sessionmaker.begin() as session:
-            limits = await monthly_limits(session, user_id, self.settings)
+            limits = await self.limits(session, user_id)
             return await service.reserve(
                 session,
                 user_id=user_id,
@@ -53,10 +54,11 @@ def _with_request_id(usage: Usage) -> Usage:
 
 
 def get_ledger(
-    request: Request, settings: Annotated[UsageSettings, Depends(get_usage_settings)]
+    request: Request,
+    settings: Annotated[UsageSettings, Depends(get_usage_settings)],
+    limits: Annotated[LimitSource, Depends(get_limit_source)],
 ) -> Ledger:
-    return Ledger(request.app.state.db, settings)
+    return Ledger(request.app.state.db, settings, limits)
 
 
 LedgerDep = Annotated[Ledger, Depends(get_ledger)]
-UsageSettingsDep = Annotated[UsageSettings, Depends(get_usage_settings)]

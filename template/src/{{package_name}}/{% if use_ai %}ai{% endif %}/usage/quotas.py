@@ -10,6 +10,7 @@ from ...core.errors import PaymentRequired, TooManyRequests
 TOKENS = "ai_tokens"
 AUDIO_SECONDS = "ai_audio_seconds"
 COST_MICROS = "ai_cost_micros"
+QUOTAS = (TOKENS, AUDIO_SECONDS, COST_MICROS)
 
 # A limit of None means unlimited.
 Limits = Mapping[str, int | None]
@@ -43,9 +44,14 @@ def period_end(now: datetime) -> datetime:
     return start.replace(month=start.month + 1)
 
 
-def check(limits: Limits, used: Amounts, held: Amounts, *, now: datetime) -> dict[str, int | None]:
-    """What is left of each quota after what was ``used`` and what calls in flight
-    ``held``; raise when one is not included or used up.
+def check(
+    limits: Limits, used: Amounts, held: Amounts, needed: Amounts, *, now: datetime
+) -> dict[str, int | None]:
+    """What is left of each quota the call ``needed`` after what was ``used`` and what
+    calls in flight ``held``; raise when one of them is not included or used up.
+
+    A quota the call does not touch (speech spends no tokens, a free model no money)
+    never refuses it.
 
     Not included in the plan (limit 0) is 402; used up is 429 with Retry-After
     set to the start of the next period.
@@ -53,7 +59,7 @@ def check(limits: Limits, used: Amounts, held: Amounts, *, now: datetime) -> dic
     remaining: dict[str, int | None] = {}
     for quota in _FIELDS:
         limit = limits.get(quota)
-        if limit is None:
+        if limit is None or needed.get(quota) == 0:
             remaining[quota] = None
             continue
         details = {

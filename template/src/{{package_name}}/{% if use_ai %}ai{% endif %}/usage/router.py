@@ -10,21 +10,20 @@ from ...core.db.types import utcnow
 from . import quotas
 from . import repository as usage_repository
 from . import service as usage_service
-from .dependencies import UsageSettingsDep
-from .limits import monthly_limits
+from .limits import LimitSourceDep
 from .schemas import AllUsage, MyUsage, QuotaRead, Totals, UsageLine, UserTotals
 
 router = APIRouter(tags=["ai"])
 
 
 @router.get("/ai/usage")
-async def my_usage(user: CurrentUser, session: DbSession, settings: UsageSettingsDep) -> MyUsage:
+async def my_usage(user: CurrentUser, session: DbSession, limit_source: LimitSourceDep) -> MyUsage:
     now = utcnow()
     start = quotas.period_start(now)
-    limits = await monthly_limits(session, user.id, settings)
+    limits = await limit_source(session, user.id)
     used = await usage_service.used_this_period(session, user.id, now=now)
     quota_lines = []
-    for quota in (quotas.TOKENS, quotas.AUDIO_SECONDS, quotas.COST_MICROS):
+    for quota in quotas.QUOTAS:
         limit = limits.get(quota)
         spent = used.get(quota)
         remaining = None if limit is None else max(limit - spent, 0)

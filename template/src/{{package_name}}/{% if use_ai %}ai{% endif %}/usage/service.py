@@ -126,7 +126,7 @@ async def reserve(
     counter = await _counter(session, user_id, start)
     used = Amounts(counter.tokens, counter.audio_seconds, counter.cost_micros)
     held = await _held(session, user_id, start, now)
-    remaining = quotas.check(limits, used, held, now=now)
+    remaining = quotas.check(limits, used, held, estimate, now=now)
     granted = quotas.grant(estimate, remaining)
     reservation = UsageReservation(
         user_id=user_id,

@@ -1,0 +1,1 @@
+"""Subscriptions: plans, hosted checkout, customer portal and a webhook ledger."""

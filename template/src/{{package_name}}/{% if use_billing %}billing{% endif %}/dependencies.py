@@ -1,0 +1,71 @@
+"""`ActiveSubscription` and `require_plan(...)` for any router; the configured provider."""
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends
+
+from ..auth.dependencies import CurrentUser
+from ..core.db.session import DbSession
+from ..core.errors import NotFound, PaymentRequired, ServiceUnavailable
+from . import service
+from .config import BillingSettings, get_billing_settings
+from .models import Subscription
+from .providers import get_billing_provider
+from .providers.base import BillingProvider
+
+BillingSettingsDep = Annotated[BillingSettings, Depends(get_billing_settings)]
+
+
+def configured_provider() -> BillingProvider:
+    """The provider, or 503 naming the settings to fill in."""
+    provider = get_billing_provider()
+    if missing := provider.missing_settings():
+        raise ServiceUnavailable(
+            f"Billing is not configured: set {', '.join(missing)}.",
+            details={"missing_settings": missing},
+        )
+    return provider
+
+
+ConfiguredProvider = Annotated[BillingProvider, Depends(configured_provider)]
+
+
+def webhook_provider(provider: str) -> BillingProvider:
+    """The provider named in the path; its endpoint is off while its secret is empty."""
+    configured = get_billing_provider()
+    if provider != configured.name:
+        raise NotFound(f"No webhooks are accepted for {provider!r}.")
+    if setting := configured.webhook_secret_setting():
+        raise ServiceUnavailable(
+            f"Webhooks are disabled: set {setting}.", details={"missing_settings": [setting]}
+        )
+    return configured
+
+
+WebhookProvider = Annotated[BillingProvider, Depends(webhook_provider)]
+
+
+async def get_active_subscription(user: CurrentUser, session: DbSession) -> Subscription:
+    subscription = await service.get_current_subscription(session, user.id)
+    if subscription is None or not subscription.is_entitled:
+        raise PaymentRequired("This requires an active subscription.")
+    return subscription
+
+
+ActiveSubscription = Annotated[Subscription, Depends(get_active_subscription)]
+
+
+def require_plan(*plans: str) -> Callable[[Subscription], Awaitable[Subscription]]:
+    """A dependency that answers 402 unless the caller's active plan is one of ``plans``:
+    ``@router.get("/reports", dependencies=[Depends(require_plan("pro", "team"))])``."""
+
+    async def check(subscription: ActiveSubscription) -> Subscription:
+        if subscription.plan not in plans:
+            raise PaymentRequired(
+                f"This requires the {' or '.join(plans)} plan.",
+                details={"required_plans": list(plans), "plan": subscription.plan},
+            )
+        return subscription
+
+    return check

@@ -1,0 +1,81 @@
+"""Plans, checkout, portal, the caller's subscription, and the provider's webhooks."""
+
+from fastapi import APIRouter, Request
+
+from ..auth.dependencies import CurrentUser
+from ..core.db.session import DbSession
+from ..core.errors import BadRequest
+from . import service
+from .dependencies import BillingSettingsDep, ConfiguredProvider, WebhookProvider
+from .providers.base import InvalidWebhook
+from .schemas import (
+    CheckoutIn,
+    EntitlementsOut,
+    PlanOut,
+    RedirectOut,
+    SubscriptionOut,
+    SubscriptionStateOut,
+    WebhookAck,
+)
+
+router = APIRouter(prefix="/billing", tags=["billing"])
+
+
+@router.get("/plans", summary="Plans for sale (public)")
+async def list_plans(settings: BillingSettingsDep) -> list[PlanOut]:
+    return [
+        PlanOut(code=p.code, name=p.name, features=sorted(p.features), limits=p.limits)
+        for p in settings.plans
+    ]
+
+
+@router.post("/checkout")
+async def checkout(
+    body: CheckoutIn,
+    user: CurrentUser,
+    session: DbSession,
+    provider: ConfiguredProvider,
+    settings: BillingSettingsDep,
+) -> RedirectOut:
+    url = await service.start_checkout(session, provider, settings, user, body.plan)
+    return RedirectOut(url=url)
+
+
+@router.post("/portal")
+async def portal(
+    user: CurrentUser,
+    session: DbSession,
+    provider: ConfiguredProvider,
+    settings: BillingSettingsDep,
+) -> RedirectOut:
+    return RedirectOut(url=await service.open_portal(session, provider, settings, user))
+
+
+@router.get("/subscription")
+async def my_subscription(
+    user: CurrentUser, session: DbSession, settings: BillingSettingsDep
+) -> SubscriptionStateOut:
+    subscription = await service.get_current_subscription(session, user.id)
+    entitlements = service.entitlements_for(subscription, settings)
+    return SubscriptionStateOut(
+        subscription=SubscriptionOut.model_validate(subscription, from_attributes=True)
+        if subscription
+        else None,
+        entitlements=EntitlementsOut(
+            plan=entitlements.plan,
+            status=entitlements.status,
+            limits=dict(entitlements.limits),
+            features=sorted(entitlements.features),
+        ),
+    )
+
+
+@router.post("/webhooks/{provider}", summary="Provider webhooks (public, signature-checked)")
+async def webhook(request: Request, provider: WebhookProvider, session: DbSession) -> WebhookAck:
+    body = await request.body()
+    try:
+        event = provider.verify_webhook(body, request.headers)
+    except InvalidWebhook as exc:
+        raise BadRequest(f"Invalid webhook: {exc}") from exc
+    duplicate = await service.receive_event(session, provider, event)
+    return WebhookAck(duplicate=duplicate)
