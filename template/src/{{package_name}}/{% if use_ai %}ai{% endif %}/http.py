@@ -17,7 +17,7 @@ from ..core.errors import ServiceUnavailable
 
 logger = structlog.get_logger(__name__)
 
-# Plus every 5xx (Anthropic answers 529 when overloaded).
+# Plus every 5xx (529 is a common "overloaded").
 RETRYABLE_STATUS = frozenset({408, 409, 429})
 # A provider asking us to wait longer than this is treated as down.
 MAX_RETRY_AFTER_SECONDS = 30.0
