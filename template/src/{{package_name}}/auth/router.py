@@ -15,7 +15,7 @@ from ..core.config import Settings
 from ..core.db.session import DbSession
 from ..core.dependencies import SettingsDep
 from ..core.errors import BadRequest, NotFound, ServiceUnavailable
-from ..users.models import User
+from ..users.models import User, normalize_email
 from ..users.schemas import UserRead
 from . import oauth
 from . import service as auth_service
@@ -102,7 +102,7 @@ async def login(
     hasher: PasswordHasherDep,
     throttle: LoginThrottleDep,
 ) -> TokenResponse:
-    email, ip = body.email.lower(), _client_ip(request)
+    email, ip = normalize_email(body.email), _client_ip(request)
     await throttle.check(email, ip)
     try:
         user = await auth_service.authenticate(
