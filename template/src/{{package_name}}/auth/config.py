@@ -28,6 +28,9 @@ class AuthSettings(BaseSettings):
     login_failures_per_email: int = Field(default=5, ge=1)
     login_failures_per_ip: int = Field(default=50, ge=1)
     login_failure_window: timedelta = timedelta(minutes=15)
+    # Reset and magic-link emails sent to one address within the same window; more
+    # requests get the usual 202 but send nothing (no mailbox flooding).
+    mailed_links_per_email: int = Field(default=5, ge=1)
     # Empty: counters in process memory. `redis://host:6379/0` shares them between processes.
     rate_limit_storage_url: str | None = Field(
         default=None,

@@ -148,9 +148,14 @@ async def resend_verification(
 
 @router.post("/forgot-password", status_code=status.HTTP_202_ACCEPTED)
 async def forgot_password(
-    body: EmailRequest, session: DbSession, settings: SettingsDep, auth_settings: AuthSettingsDep
+    body: EmailRequest,
+    session: DbSession,
+    settings: SettingsDep,
+    auth_settings: AuthSettingsDep,
+    throttle: LoginThrottleDep,
 ) -> Accepted:
-    await auth_service.request_password_reset(session, settings, auth_settings, body.email)
+    if await throttle.allow_mail(normalize_email(body.email)):
+        await auth_service.request_password_reset(session, settings, auth_settings, body.email)
     return Accepted()
 
 
@@ -189,9 +194,14 @@ async def change_password(
 
 @router.post("/magic-link", status_code=status.HTTP_202_ACCEPTED)
 async def magic_link(
-    body: EmailRequest, session: DbSession, settings: SettingsDep, auth_settings: AuthSettingsDep
+    body: EmailRequest,
+    session: DbSession,
+    settings: SettingsDep,
+    auth_settings: AuthSettingsDep,
+    throttle: LoginThrottleDep,
 ) -> Accepted:
-    await auth_service.request_magic_link(session, settings, auth_settings, body.email)
+    if await throttle.allow_mail(normalize_email(body.email)):
+        await auth_service.request_magic_link(session, settings, auth_settings, body.email)
     return Accepted()
 
 

@@ -1,4 +1,5 @@
-"""Brute-force protection: failed logins counted per email and per client IP.
+"""Brute-force protection: failed logins counted per email and per client IP, and a cap
+on the links mailed to one address.
 
 Counters live in process memory by default and in Redis when
 `RATE_LIMIT_STORAGE_URL` is set, so several API processes share them.
@@ -36,6 +37,7 @@ class LoginThrottle:
             settings.login_failures_per_email, window
         )
         self._per_ip: RateLimitItem = RateLimitItemPerSecond(settings.login_failures_per_ip, window)
+        self._mails: RateLimitItem = RateLimitItemPerSecond(settings.mailed_links_per_email, window)
 
     def _keys(self, email: str, ip: str | None) -> list[tuple[RateLimitItem, str, str]]:
         keys = [(self._per_email, "login-email", email)]
@@ -60,3 +62,10 @@ class LoginThrottle:
 
     async def record_success(self, email: str) -> None:
         await self._limiter.clear(self._per_email, "login-email", email)
+
+    async def allow_mail(self, email: str) -> bool:
+        """Count one mailed link to ``email``; False once the cap is reached."""
+        allowed = await self._limiter.hit(self._mails, "mail", email)
+        if not allowed:
+            logger.warning("mail.throttled")
+        return allowed
