@@ -88,9 +88,14 @@ async def fetch_identity(client: StarletteOAuth2App, request: Request) -> OAuthI
 
 
 async def _github_identity(client: StarletteOAuth2App, token: dict[str, Any]) -> OAuthIdentity:
-    profile = (await client.get("user", token=token)).json()
-    emails = (await client.get("user/emails", token=token)).json()
-    primary = next((e for e in emails if e.get("primary")), None) or {}
+    profile_response = await client.get("user", token=token)
+    profile_response.raise_for_status()
+    profile = profile_response.json()
+    emails_response = await client.get("user/emails", token=token)
+    emails_response.raise_for_status()
+    emails = emails_response.json()
+    listed = [e for e in emails if isinstance(e, dict)] if isinstance(emails, list) else []
+    primary = next((e for e in listed if e.get("primary")), {})
     return OAuthIdentity(
         provider=GITHUB,
         subject=str(profile["id"]),
