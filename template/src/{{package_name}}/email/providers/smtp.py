@@ -1,5 +1,6 @@
 """Any SMTP server (STARTTLS, implicit TLS or plain; with or without login) via aiosmtplib."""
 
+import ssl
 from email.message import EmailMessage as MimeMessage
 from email.utils import formatdate, parseaddr
 
@@ -38,13 +39,16 @@ class SmtpEmailProvider:
         password: str | None,
         security: SmtpSecurity,
         timeout: float,
+        tls_context: ssl.SSLContext | None = None,
     ) -> None:
+        """``tls_context`` defaults to the system's trust store with full verification."""
         self.host = host
         self.port = port
         self.username = username
         self.password = password
         self.security = security
         self.timeout = timeout
+        self.tls_context = tls_context
 
     async def send(self, message: EmailMessage) -> str:
         mime = build_mime(message)
@@ -58,7 +62,8 @@ class SmtpEmailProvider:
                 use_tls=self.security is SmtpSecurity.SSL,
                 start_tls=self.security is SmtpSecurity.STARTTLS,
                 timeout=self.timeout,
+                tls_context=self.tls_context,
             )
-        except aiosmtplib.SMTPException as exc:
+        except (aiosmtplib.SMTPException, OSError) as exc:  # OSError covers TLS failures
             raise EmailDeliveryError(f"SMTP refused message {message.id}: {exc}") from exc
         return str(mime["Message-ID"])
