@@ -1,9 +1,10 @@
 """Who is calling: `CurrentUser`, `AdminUser` and the session behind them."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from argon2 import PasswordHasher
-from fastapi import Depends
+from authlib.integrations.starlette_client import OAuth
+from fastapi import Depends, FastAPI, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from ..core.db.session import DbSession
@@ -12,7 +13,10 @@ from ..core.errors import Forbidden, Unauthorized
 from ..users.models import User
 from . import passwords
 from . import service as auth_service
+from .config import AuthSettings
 from .models import UserSession
+from .oauth import build_oauth
+from .throttling import LoginThrottle
 
 SESSION_COOKIE = "session"
 
@@ -64,3 +68,35 @@ def get_password_hasher(settings: SettingsDep) -> PasswordHasher:
 
 
 PasswordHasherDep = Annotated[PasswordHasher, Depends(get_password_hasher)]
+
+
+def configure_auth(app: FastAPI, settings: AuthSettings, **oauth_client_kwargs: Any) -> None:
+    """Attach the auth settings, the login throttle and the OAuth providers to ``app``
+    (tests call it again with their own settings and an in-process transport)."""
+    app.state.auth_settings = settings
+    app.state.login_throttle = LoginThrottle(settings)
+    app.state.oauth = build_oauth(settings, **oauth_client_kwargs)
+
+
+def get_auth_settings_dep(request: Request) -> AuthSettings:
+    settings: AuthSettings = request.app.state.auth_settings
+    return settings
+
+
+AuthSettingsDep = Annotated[AuthSettings, Depends(get_auth_settings_dep)]
+
+
+def get_login_throttle(request: Request) -> LoginThrottle:
+    throttle: LoginThrottle = request.app.state.login_throttle
+    return throttle
+
+
+LoginThrottleDep = Annotated[LoginThrottle, Depends(get_login_throttle)]
+
+
+def get_oauth(request: Request) -> OAuth:
+    oauth: OAuth = request.app.state.oauth
+    return oauth
+
+
+OAuthDep = Annotated[OAuth, Depends(get_oauth)]

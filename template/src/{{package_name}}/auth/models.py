@@ -1,9 +1,12 @@
-"""Server-side sessions: the client holds a random token, we keep only its digest."""
+"""Sessions, one-time tokens and linked provider accounts.
+
+The client holds a random token; we keep only its digest."""
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.db.base import Base, IdMixin
@@ -29,3 +32,52 @@ class UserSession(IdMixin, Base):
 
     def is_valid(self, now: datetime) -> bool:
         return self.revoked_at is None and self.expires_at > now
+
+
+class TokenPurpose(StrEnum):
+    VERIFY_EMAIL = "verify_email"
+    PASSWORD_RESET = "password_reset"  # noqa: S105  (a purpose, not a secret)
+    MAGIC_LINK = "magic_link"
+
+
+class OneTimeToken(IdMixin, Base):
+    """A token mailed to the user: single-use, expiring, scoped to one purpose."""
+
+    __tablename__ = "one_time_token"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[TokenPurpose] = mapped_column(
+        Enum(
+            TokenPurpose,
+            native_enum=False,
+            length=20,
+            values_callable=lambda e: [p.value for p in e],
+        )
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The address the token was mailed to: proof of owning *that* address only.
+    email: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    def is_usable(self, now: datetime) -> bool:
+        return self.used_at is None and self.expires_at > now
+
+
+class OAuthAccount(IdMixin, Base):
+    """A provider identity (GitHub, Google, OIDC) linked to a user."""
+
+    __tablename__ = "oauth_account"
+    __table_args__ = (UniqueConstraint("provider", "subject"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    provider: Mapped[str] = mapped_column(String(50))
+    # The provider's stable user id (`sub`), never the email, which can change hands.
+    subject: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

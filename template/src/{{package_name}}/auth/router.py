@@ -1,45 +1,62 @@
-"""`/auth`: register, log in, log out."""
+"""`/auth`: register, log in (password, magic link, OAuth), mailed-token flows, log out."""
 
-from fastapi import APIRouter, Request, Response, status
+from typing import Annotated
+from urllib.parse import urljoin
 
+import httpx2
+import structlog
+from authlib.integrations.base_client import OAuthError
+from authlib.integrations.starlette_client import StarletteOAuth2App
+from fastapi import APIRouter, Depends, Path, Request, Response, status
+from fastapi.responses import RedirectResponse
+from joserfc.errors import JoseError
+
+from ..core.config import Settings
 from ..core.db.session import DbSession
 from ..core.dependencies import SettingsDep
+from ..core.errors import BadRequest, NotFound, ServiceUnavailable
+from ..users.models import User, normalize_email
 from ..users.schemas import UserRead
+from . import oauth
 from . import service as auth_service
-from .dependencies import SESSION_COOKIE, CurrentSession, PasswordHasherDep
-from .schemas import LoginRequest, RegisterRequest, TokenResponse
+from .dependencies import (
+    SESSION_COOKIE,
+    AuthSettingsDep,
+    CurrentSession,
+    CurrentUser,
+    LoginThrottleDep,
+    OAuthDep,
+    PasswordHasherDep,
+)
+from .schemas import (
+    Accepted,
+    ChangePasswordRequest,
+    EmailRequest,
+    LoginRequest,
+    RegisterRequest,
+    ResetPasswordRequest,
+    TokenRequest,
+    TokenResponse,
+)
+
+logger = structlog.get_logger(__name__)
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-@router.post("/register", status_code=status.HTTP_201_CREATED)
-async def register(
-    body: RegisterRequest, session: DbSession, hasher: PasswordHasherDep
-) -> UserRead:
-    user = await auth_service.register(
-        session, hasher, email=body.email, password=body.password, name=body.name
-    )
-    return UserRead.model_validate(user)
+def _client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
 
 
-@router.post("/login")
-async def login(
-    body: LoginRequest,
-    request: Request,
-    response: Response,
-    session: DbSession,
-    settings: SettingsDep,
-    hasher: PasswordHasherDep,
+async def _sign_in(
+    request: Request, response: Response, session: DbSession, settings: Settings, user: User
 ) -> TokenResponse:
-    user = await auth_service.authenticate(
-        session, hasher, email=body.email, password=body.password
-    )
     issued = await auth_service.start_session(
         session,
         settings,
         user,
         user_agent=request.headers.get("user-agent"),
-        ip_address=request.client.host if request.client else None,
+        ip_address=_client_ip(request),
     )
     response.set_cookie(
         SESSION_COOKIE,
@@ -53,15 +70,193 @@ async def login(
     return TokenResponse(access_token=issued.token, expires_at=issued.session.expires_at)
 
 
+def _clear_cookie(response: Response, settings: Settings) -> None:
+    response.delete_cookie(
+        SESSION_COOKIE, httponly=True, secure=settings.cookie_secure, samesite="lax", path="/"
+    )
+
+
+@router.post("/register", status_code=status.HTTP_201_CREATED)
+async def register(
+    body: RegisterRequest,
+    session: DbSession,
+    settings: SettingsDep,
+    auth_settings: AuthSettingsDep,
+    hasher: PasswordHasherDep,
+) -> UserRead:
+    user = await auth_service.register(
+        session, hasher, email=body.email, password=body.password, name=body.name
+    )
+    await auth_service.send_verification_email(session, settings, auth_settings, user)
+    return UserRead.model_validate(user)
+
+
+@router.post("/login")
+async def login(
+    body: LoginRequest,
+    request: Request,
+    response: Response,
+    session: DbSession,
+    settings: SettingsDep,
+    auth_settings: AuthSettingsDep,
+    hasher: PasswordHasherDep,
+    throttle: LoginThrottleDep,
+) -> TokenResponse:
+    email, ip = normalize_email(body.email), _client_ip(request)
+    await throttle.check(email, ip)
+    try:
+        user = await auth_service.authenticate(
+            session, hasher, auth_settings, email=email, password=body.password
+        )
+    except auth_service.InvalidCredentials:
+        await throttle.record_failure(email, ip)
+        raise
+    await throttle.record_success(email)
+    return await _sign_in(request, response, session, settings, user)
+
+
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
 async def logout(
     user_session: CurrentSession, session: DbSession, settings: SettingsDep, response: Response
 ) -> None:
     await auth_service.revoke_session(session, user_session)
-    response.delete_cookie(
-        SESSION_COOKIE,
-        httponly=True,
-        secure=settings.cookie_secure,
-        samesite="lax",
-        path="/",
+    _clear_cookie(response, settings)
+
+
+@router.post("/logout-everywhere", status_code=status.HTTP_204_NO_CONTENT)
+async def logout_everywhere(
+    user: CurrentUser, session: DbSession, settings: SettingsDep, response: Response
+) -> None:
+    await auth_service.revoke_all_sessions(session, user)
+    _clear_cookie(response, settings)
+
+
+@router.post("/verify-email")
+async def verify_email(body: TokenRequest, session: DbSession, settings: SettingsDep) -> UserRead:
+    user = await auth_service.verify_email(session, settings, body.token)
+    return UserRead.model_validate(user)
+
+
+@router.post("/verify-email/resend", status_code=status.HTTP_204_NO_CONTENT)
+async def resend_verification(
+    user: CurrentUser, session: DbSession, settings: SettingsDep, auth_settings: AuthSettingsDep
+) -> None:
+    if user.email_verified_at is not None:
+        raise BadRequest("Your email is already verified.")
+    await auth_service.send_verification_email(session, settings, auth_settings, user)
+
+
+@router.post("/forgot-password", status_code=status.HTTP_202_ACCEPTED)
+async def forgot_password(
+    body: EmailRequest,
+    session: DbSession,
+    settings: SettingsDep,
+    auth_settings: AuthSettingsDep,
+    throttle: LoginThrottleDep,
+) -> Accepted:
+    if await throttle.allow_mail(normalize_email(body.email)):
+        await auth_service.request_password_reset(session, settings, auth_settings, body.email)
+    return Accepted()
+
+
+@router.post("/reset-password", status_code=status.HTTP_204_NO_CONTENT)
+async def reset_password(
+    body: ResetPasswordRequest,
+    session: DbSession,
+    settings: SettingsDep,
+    auth_settings: AuthSettingsDep,
+    hasher: PasswordHasherDep,
+) -> None:
+    await auth_service.reset_password(
+        session, settings, auth_settings, hasher, token=body.token, password=body.password
     )
+
+
+@router.post("/change-password", status_code=status.HTTP_204_NO_CONTENT)
+async def change_password(
+    body: ChangePasswordRequest,
+    user_session: CurrentSession,
+    session: DbSession,
+    settings: SettingsDep,
+    auth_settings: AuthSettingsDep,
+    hasher: PasswordHasherDep,
+) -> None:
+    await auth_service.change_password(
+        session,
+        settings,
+        auth_settings,
+        hasher,
+        user_session=user_session,
+        current_password=body.current_password,
+        new_password=body.new_password,
+    )
+
+
+@router.post("/magic-link", status_code=status.HTTP_202_ACCEPTED)
+async def magic_link(
+    body: EmailRequest,
+    session: DbSession,
+    settings: SettingsDep,
+    auth_settings: AuthSettingsDep,
+    throttle: LoginThrottleDep,
+) -> Accepted:
+    if await throttle.allow_mail(normalize_email(body.email)):
+        await auth_service.request_magic_link(session, settings, auth_settings, body.email)
+    return Accepted()
+
+
+@router.post("/magic-link/consume")
+async def consume_magic_link(
+    body: TokenRequest,
+    request: Request,
+    response: Response,
+    session: DbSession,
+    settings: SettingsDep,
+) -> TokenResponse:
+    user = await auth_service.consume_magic_link(session, body.token)
+    return await _sign_in(request, response, session, settings, user)
+
+
+ProviderName = Annotated[str, Path(max_length=50, pattern=r"^[a-z0-9_-]+$")]
+
+
+def _oauth_client(oauth_registry: OAuthDep, provider: ProviderName) -> StarletteOAuth2App:
+    client = oauth.get_client(oauth_registry, provider)
+    if client is None:
+        raise NotFound(f"No OAuth provider {provider!r} is configured.")
+    return client
+
+
+OAuthClient = Annotated[StarletteOAuth2App, Depends(_oauth_client)]
+
+
+@router.get("/oauth/{provider}/authorize", response_class=RedirectResponse)
+async def oauth_authorize(request: Request, client: OAuthClient, settings: SettingsDep) -> Response:
+    redirect_uri = f"{settings.public_url.rstrip('/')}/api/v1/auth/oauth/{client.name}/callback"
+    response: Response = await client.authorize_redirect(request, redirect_uri)
+    return response
+
+
+@router.get("/oauth/{provider}/callback", response_class=RedirectResponse)
+async def oauth_callback(
+    request: Request,
+    client: OAuthClient,
+    session: DbSession,
+    settings: SettingsDep,
+    auth_settings: AuthSettingsDep,
+) -> Response:
+    try:
+        identity = await oauth.fetch_identity(client, request)
+    except (OAuthError, JoseError) as exc:
+        # A provider error, a mismatched state, or an ID token that fails its checks.
+        reason = exc.error
+        logger.warning("oauth.failed", provider=client.name, reason=reason)
+        raise oauth.OAuthFailed(details={"provider": client.name, "reason": reason}) from exc
+    except httpx2.HTTPError as exc:
+        logger.warning("oauth.unreachable", provider=client.name, error=repr(exc))
+        raise ServiceUnavailable(f"The {client.name} sign-in service did not answer.") from exc
+    user = await auth_service.login_with_identity(session, identity)
+    target = urljoin(settings.public_url.rstrip("/") + "/", auth_settings.oauth_redirect_path)
+    response = RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
+    await _sign_in(request, response, session, settings, user)
+    return response

@@ -1,20 +1,28 @@
-"""Registration, password login and the life of a session."""
+"""Registration, logins (password, magic link, OAuth), the mailed-token flows and
+the life of a session."""
 
 from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlencode
 
+import structlog
 from argon2 import PasswordHasher
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..core.config import Settings
 from ..core.db.types import utcnow
-from ..core.errors import Conflict, Unauthorized
+from ..core.errors import BadRequest, Conflict, Forbidden, Unauthorized
 from ..core.security import hash_token, new_token
 from ..email.service import send_email
 from ..users import repository as user_repository
 from ..users.models import Role, User, normalize_email
-from . import passwords
-from .models import UserSession
+from . import passwords, tokens
+from .config import AuthSettings
+from .models import OAuthAccount, TokenPurpose, UserSession
+from .oauth import OAuthIdentity
+
+logger = structlog.get_logger(__name__)
 
 # Touching `last_seen_at` on every request would turn reads into writes.
 _LAST_SEEN_RESOLUTION_SECONDS = 300
@@ -23,6 +31,19 @@ _LAST_SEEN_RESOLUTION_SECONDS = 300
 class InvalidCredentials(Unauthorized):
     code = "invalid_credentials"
     default_message = "The email or password is incorrect."
+
+
+class EmailNotVerified(Forbidden):
+    code = "email_not_verified"
+    default_message = "Confirm your email address first; we sent you a link."
+
+
+class OAuthEmailNotVerified(BadRequest):
+    code = "oauth_email_not_verified"
+    default_message = (
+        "The provider did not confirm this email address, so it cannot sign you in. "
+        "Verify it with the provider, or sign in another way."
+    )
 
 
 @dataclass(frozen=True)
@@ -51,18 +72,16 @@ async def register(
     )
     session.add(user)
     await session.flush()
-    send_email(
-        session,
-        to=user.email,
-        subject="Welcome",
-        template="welcome",
-        context={"name": user.name, "email": user.email},
-    )
     return user
 
 
 async def authenticate(
-    session: AsyncSession, hasher: PasswordHasher, *, email: str, password: str
+    session: AsyncSession,
+    hasher: PasswordHasher,
+    auth_settings: AuthSettings,
+    *,
+    email: str,
+    password: str,
 ) -> User:
     user = await user_repository.get_by_email(session, email)
     matched = await passwords.verify_password(
@@ -71,6 +90,9 @@ async def authenticate(
     if user is None or not matched or not user.is_active:
         raise InvalidCredentials()
     assert user.password_hash is not None
+    # Checked only once the password matched: the answer reveals nothing to a guesser.
+    if auth_settings.require_email_verification and user.email_verified_at is None:
+        raise EmailNotVerified()
     if passwords.needs_rehash(hasher, user.password_hash):
         user.password_hash = await passwords.hash_password(hasher, password)
     return user
@@ -123,3 +145,245 @@ async def resolve_session(session: AsyncSession, token: str) -> UserSession | No
 async def revoke_session(session: AsyncSession, user_session: UserSession) -> None:
     user_session.revoked_at = utcnow()
     await session.flush()
+
+
+async def revoke_all_sessions(
+    session: AsyncSession, user: User, *, keep: UserSession | None = None
+) -> None:
+    """End every live session of ``user`` (but ``keep``, when given)."""
+    statement = update(UserSession).where(
+        UserSession.user_id == user.id, UserSession.revoked_at.is_(None)
+    )
+    if keep is not None:
+        statement = statement.where(UserSession.id != keep.id)
+    await session.execute(statement.values(revoked_at=utcnow()))
+    await session.flush()
+
+
+# --- mailed links -------------------------------------------------------------
+
+
+def _link(settings: Settings, path: str, token: str) -> str:
+    return f"{settings.public_url.rstrip('/')}{path}?{urlencode({'token': token})}"
+
+
+def _duration(ttl: timedelta) -> str:
+    minutes = int(ttl.total_seconds() // 60)
+    for unit, size in (("day", 1440), ("hour", 60), ("minute", 1)):
+        if minutes >= size and minutes % size == 0:
+            count = minutes // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{minutes} minutes"
+
+
+async def send_verification_email(
+    session: AsyncSession, settings: Settings, auth_settings: AuthSettings, user: User
+) -> None:
+    token = await tokens.issue(
+        session, user, TokenPurpose.VERIFY_EMAIL, ttl=auth_settings.verify_email_ttl
+    )
+    send_email(
+        session,
+        to=user.email,
+        subject=f"Confirm your email for {settings.app_name}",
+        template="verify_email",
+        context={
+            "name": user.name,
+            "email": user.email,
+            "link": _link(settings, auth_settings.verify_email_path, token),
+            "expires_in": _duration(auth_settings.verify_email_ttl),
+        },
+    )
+
+
+async def verify_email(session: AsyncSession, settings: Settings, token: str) -> User:
+    """Mark the address verified; the first time, welcome the user."""
+    user = await tokens.consume(session, token, TokenPurpose.VERIFY_EMAIL)
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        send_email(
+            session,
+            to=user.email,
+            subject=f"Welcome to {settings.app_name}",
+            template="welcome",
+            context={"name": user.name, "email": user.email},
+        )
+    await session.flush()
+    return user
+
+
+async def request_password_reset(
+    session: AsyncSession, settings: Settings, auth_settings: AuthSettings, email: str
+) -> None:
+    """Mail a reset link if the account exists; the caller answers the same either way."""
+    user = await user_repository.get_by_email(session, email)
+    if user is None or not user.is_active:
+        logger.info("password_reset.ignored", reason="no active account")
+        return
+    token = await tokens.issue(
+        session, user, TokenPurpose.PASSWORD_RESET, ttl=auth_settings.password_reset_ttl
+    )
+    send_email(
+        session,
+        to=user.email,
+        subject=f"Reset your {settings.app_name} password",
+        template="password_reset",
+        context={
+            "name": user.name,
+            "email": user.email,
+            "link": _link(settings, auth_settings.password_reset_path, token),
+            "expires_in": _duration(auth_settings.password_reset_ttl),
+        },
+    )
+
+
+async def reset_password(
+    session: AsyncSession,
+    settings: Settings,
+    auth_settings: AuthSettings,
+    hasher: PasswordHasher,
+    *,
+    token: str,
+    password: str,
+) -> User:
+    """Set a new password from a mailed token and sign out every session."""
+    user = await tokens.consume(session, token, TokenPurpose.PASSWORD_RESET)
+    user.password_hash = await passwords.hash_password(hasher, password)
+    # Receiving the mail proved the address.
+    user.email_verified_at = user.email_verified_at or utcnow()
+    await revoke_all_sessions(session, user)
+    _send_password_changed(session, settings, auth_settings, user)
+    return user
+
+
+async def change_password(
+    session: AsyncSession,
+    settings: Settings,
+    auth_settings: AuthSettings,
+    hasher: PasswordHasher,
+    *,
+    user_session: UserSession,
+    current_password: str,
+    new_password: str,
+) -> None:
+    """Change the password (the current one is required) and end the other sessions."""
+    user = user_session.user
+    if not await passwords.verify_password(hasher, user.password_hash, current_password):
+        raise InvalidCredentials("The current password is incorrect.")
+    user.password_hash = await passwords.hash_password(hasher, new_password)
+    await revoke_all_sessions(session, user, keep=user_session)
+    _send_password_changed(session, settings, auth_settings, user)
+
+
+def _send_password_changed(
+    session: AsyncSession, settings: Settings, auth_settings: AuthSettings, user: User
+) -> None:
+    send_email(
+        session,
+        to=user.email,
+        subject=f"Your {settings.app_name} password was changed",
+        template="password_changed",
+        context={
+            "name": user.name,
+            "email": user.email,
+            "link": f"{settings.public_url.rstrip('/')}{auth_settings.password_reset_path}",
+        },
+    )
+
+
+async def request_magic_link(
+    session: AsyncSession, settings: Settings, auth_settings: AuthSettings, email: str
+) -> None:
+    """Mail a sign-in link if the account exists; unknown emails get no account."""
+    user = await user_repository.get_by_email(session, email)
+    if user is None or not user.is_active:
+        logger.info("magic_link.ignored", reason="no active account")
+        return
+    token = await tokens.issue(
+        session, user, TokenPurpose.MAGIC_LINK, ttl=auth_settings.magic_link_ttl
+    )
+    send_email(
+        session,
+        to=user.email,
+        subject=f"Your sign-in link for {settings.app_name}",
+        template="magic_link",
+        context={
+            "name": user.name,
+            "email": user.email,
+            "link": _link(settings, auth_settings.magic_link_path, token),
+            "expires_in": _duration(auth_settings.magic_link_ttl),
+        },
+    )
+
+
+async def consume_magic_link(session: AsyncSession, token: str) -> User:
+    user = await tokens.consume(session, token, TokenPurpose.MAGIC_LINK)
+    # Clicking the link proved the address.
+    user.email_verified_at = user.email_verified_at or utcnow()
+    await session.flush()
+    return user
+
+
+# --- OAuth --------------------------------------------------------------------
+
+
+async def login_with_identity(session: AsyncSession, identity: OAuthIdentity) -> User:
+    """The user behind a provider identity: linked before, linked now by a *verified*
+    email, or created. An unverified email never links or creates anything."""
+    result = await session.execute(
+        select(OAuthAccount, User)
+        .join(User, User.id == OAuthAccount.user_id)
+        .where(OAuthAccount.provider == identity.provider, OAuthAccount.subject == identity.subject)
+    )
+    row = result.one_or_none()
+    user: User | None
+    if row is not None:
+        user = row[1]
+    else:
+        if not identity.email or not identity.email_verified:
+            logger.warning(
+                "oauth.unverified_email", provider=identity.provider, has_email=bool(identity.email)
+            )
+            raise OAuthEmailNotVerified()
+        user = await user_repository.get_by_email(session, identity.email)
+        if user is None:
+            user = User(
+                email=normalize_email(identity.email),
+                name=identity.name[:100] if identity.name else None,
+                password_hash=None,
+                email_verified_at=utcnow(),
+            )
+            session.add(user)
+            await session.flush()
+            logger.info("oauth.user_created", provider=identity.provider, user_id=str(user.id))
+        session.add(
+            OAuthAccount(
+                user_id=user.id,
+                provider=identity.provider,
+                subject=identity.subject,
+                email=normalize_email(identity.email),
+            )
+        )
+        user.email_verified_at = user.email_verified_at or utcnow()
+        await session.flush()
+    if not user.is_active:
+        raise Forbidden("This account is deactivated.")
+    return user
+
+
+# --- admins -------------------------------------------------------------------
+
+
+async def ensure_admin(session: AsyncSession, email: str) -> User:
+    """Promote ``email`` to admin, creating a password-less account if there is none
+    (its owner signs in with a magic link or sets a password through a reset)."""
+    user = await user_repository.get_by_email(session, email)
+    if user is None:
+        user = User(email=normalize_email(email), password_hash=None, role=Role.ADMIN)
+        session.add(user)
+        logger.info("admin.created", email=user.email)
+    elif user.role is not Role.ADMIN:
+        user.role = Role.ADMIN
+        logger.info("admin.promoted", email=user.email)
+    await session.flush()
+    return user

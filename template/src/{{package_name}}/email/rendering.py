@@ -1,6 +1,7 @@
 """Runtime Jinja templates for emails: an HTML and a plain-text part for each."""
 
 from functools import lru_cache
+from importlib.resources import files
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -15,6 +16,17 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+def template_names() -> list[str]:
+    """Every message there is a template pair for (the layouts excluded)."""
+    templates = files(__package__ or __name__.rpartition(".")[0]) / "templates"
+    names = {
+        entry.name.removesuffix(".html")
+        for entry in templates.iterdir()
+        if entry.name.endswith(".html")
+    }
+    return sorted(names - {"base"})
 
 
 def render_email(template: str, context: dict[str, Any]) -> tuple[str, str]:

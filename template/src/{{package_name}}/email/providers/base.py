@@ -1,5 +1,6 @@
 """The provider interface and its neutral message type."""
 
+import uuid
 from dataclasses import dataclass, field
 from typing import Any, Protocol, Self
 
@@ -13,6 +14,8 @@ class EmailMessage:
     from_address: str
     reply_to: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
+    # Ours, fixed when the message is queued: retries reuse it as the idempotency key.
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -23,6 +26,7 @@ class EmailMessage:
             "from_address": self.from_address,
             "reply_to": self.reply_to,
             "tags": dict(self.tags),
+            "id": self.id,
         }
 
     @classmethod
@@ -30,9 +34,13 @@ class EmailMessage:
         return cls(**data)
 
 
+class EmailDeliveryError(Exception):
+    """The provider refused or could not take the message; the worker retries."""
+
+
 class EmailProvider(Protocol):
     async def send(self, message: EmailMessage) -> str:
         """Deliver ``message`` and return the provider's message id.
 
-        Raise on failure; the worker retries with backoff.
+        Raise `EmailDeliveryError` on failure; the worker retries with backoff.
         """

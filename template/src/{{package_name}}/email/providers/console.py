@@ -1,7 +1,5 @@
 """Development provider: logs each message instead of sending it."""
 
-import uuid
-
 import structlog
 
 from .base import EmailMessage
@@ -11,7 +9,7 @@ logger = structlog.get_logger(__name__)
 
 class ConsoleEmailProvider:
     async def send(self, message: EmailMessage) -> str:
-        message_id = f"console-{uuid.uuid4()}"
+        message_id = f"console-{message.id}"
         logger.info(
             "email.console",
             message_id=message_id,

@@ -1,0 +1,59 @@
+"""Authentication settings (prefix `AUTH_`): flows, throttling and OAuth providers."""
+
+from datetime import timedelta
+from functools import lru_cache
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class AuthSettings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="AUTH_", env_file=".env", extra="ignore", frozen=True, populate_by_name=True
+    )
+
+    # When true, password and magic-link logins wait until the email is verified.
+    require_email_verification: bool = False
+    verify_email_ttl: timedelta = timedelta(days=2)
+    password_reset_ttl: timedelta = timedelta(hours=1)
+    magic_link_ttl: timedelta = timedelta(minutes=15)
+    # Pages of your front end that receive the mailed tokens (`?token=...`), under PUBLIC_URL.
+    verify_email_path: str = "/verify-email"
+    password_reset_path: str = "/reset-password"  # noqa: S105  (a page, not a secret)
+    magic_link_path: str = "/magic-link"
+    # Where a browser lands after an OAuth login (a path under PUBLIC_URL or a full URL).
+    oauth_redirect_path: str = "/"
+
+    # Failed password logins allowed per email and per client IP within the window.
+    login_failures_per_email: int = Field(default=5, ge=1)
+    login_failures_per_ip: int = Field(default=50, ge=1)
+    login_failure_window: timedelta = timedelta(minutes=15)
+    # Reset and magic-link emails sent to one address within the same window; more
+    # requests get the usual 202 but send nothing (no mailbox flooding).
+    mailed_links_per_email: int = Field(default=5, ge=1)
+    # Empty: counters in process memory. `redis://host:6379/0` shares them between processes.
+    rate_limit_storage_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("RATE_LIMIT_STORAGE_URL", "AUTH_RATE_LIMIT_STORAGE_URL"),
+    )
+    # Created (or promoted) as an admin when the app starts.
+    first_admin_email: str | None = Field(
+        default=None, validation_alias=AliasChoices("FIRST_ADMIN_EMAIL", "AUTH_FIRST_ADMIN_EMAIL")
+    )
+
+    # Each OAuth provider is enabled once its client id and secret are set.
+    github_client_id: str | None = None
+    github_client_secret: SecretStr | None = None
+    google_client_id: str | None = None
+    google_client_secret: SecretStr | None = None
+    # Any OpenID Connect provider, by its discovery document
+    # (https://issuer/.well-known/openid-configuration).
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    oidc_discovery_url: str | None = None
+    oidc_scope: str = "openid email profile"
+
+
+@lru_cache
+def get_auth_settings() -> AuthSettings:
+    return AuthSettings()
