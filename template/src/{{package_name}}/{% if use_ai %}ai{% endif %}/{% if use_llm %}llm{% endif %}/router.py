@@ -31,8 +31,13 @@ class EventStreamResponse(StreamingResponse):
 
     media_type = "text/event-stream"
 
-    def __init__(self, events: AsyncGenerator[str, None]) -> None:
-        super().__init__(events, headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    def __init__(self, first: str, events: AsyncGenerator[str, None]) -> None:
+        async def body() -> AsyncGenerator[str, None]:
+            yield first
+            async for event in events:
+                yield event
+
+        super().__init__(body(), headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
         self._events = events
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -62,16 +67,18 @@ async def chat(
     await session.close()
     reservation = await ledger.reserve(user.id, chat_service.estimate(settings, qualified, request))
     if body.stream:
-        return EventStreamResponse(
-            chat_service.stream_events(
-                settings=settings,
-                provider=provider,
-                request=request,
-                qualified=qualified,
-                ledger=ledger,
-                reservation=reservation,
-            )
+        events = chat_service.stream_events(
+            settings=settings,
+            provider=provider,
+            request=request,
+            qualified=qualified,
+            ledger=ledger,
+            reservation=reservation,
         )
+        # Wait for the first event before answering 200: a provider that fails
+        # before its first token is still a plain JSON 503.
+        first = await anext(events)
+        return EventStreamResponse(first, events)
     try:
         result = await provider.complete(request)
     except BaseException:

@@ -123,6 +123,9 @@ async def stream_events(
 ) -> AsyncGenerator[str, None]:
     """`delta` events, then `done` with the usage (or `error`); always settles the ledger.
 
+    A provider that fails before its first token raises ``ProviderUnavailable``
+    from the first ``anext()``, so the caller can still answer with a JSON 503.
+
     When the caller goes away the generator is closed or cancelled: leaving the
     provider's iterator closes its HTTP stream, and the ledger records what was
     sent so far (status "cut"), estimated from the characters when the provider
@@ -131,11 +134,13 @@ async def stream_events(
     sent: list[str] = []
     counted: TokenUsage | None = None
     status = "cut"
+    started = False
     try:
         async with aclosing(provider.stream(request)) as events:
             async for event in events:
                 if isinstance(event, ChatDelta):
                     sent.append(event.text)
+                    started = True
                     yield sse("delta", {"text": event.text})
                 else:
                     counted = event.usage
@@ -152,6 +157,8 @@ async def stream_events(
                     yield sse("done", done)
     except ProviderUnavailable as exc:
         status = "failed"
+        if not started:
+            raise
         logger.warning("ai.chat.stream_failed", reason=exc.message)
         yield sse("error", {"error": {"code": exc.code, "message": exc.message}})
     finally:
