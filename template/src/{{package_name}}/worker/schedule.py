@@ -14,4 +14,5 @@ class PeriodicJob:
 
 PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("auth.prune_sessions", every=timedelta(hours=1)),
+    PeriodicJob("storage.prune_pending_uploads", every=timedelta(hours=1)),
 )

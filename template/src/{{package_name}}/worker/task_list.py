@@ -2,5 +2,6 @@
 
 from ..auth import tasks as auth_tasks
 from ..email import tasks as email_tasks
+from ..storage import tasks as storage_tasks
 
-__all__ = ["auth_tasks", "email_tasks"]
+__all__ = ["auth_tasks", "email_tasks", "storage_tasks"]
