@@ -39,6 +39,7 @@ def test_combination_renders_cleanly_and_passes_its_own_gates(
     template_dir: Path,
     tmp_path: Path,
     postgres_url: str | None,
+    redis_url: str | None,
 ) -> None:
     project = render(template_dir, tmp_path / "project", combination.answers)
 
@@ -72,6 +73,8 @@ def test_combination_renders_cleanly_and_passes_its_own_gates(
     assert "No new upgrade operations detected" in gate("alembic", "check", env=alembic_env)
     gate("alembic", "downgrade", "base", env=alembic_env)
 
+    if redis_url and combination.queue == "celery":
+        test_env["TEST_REDIS_URL"] = redis_url
     output = gate("pytest", "-q", "-p", "no:cacheprovider", env=test_env)
     assert re.search(r"\d+ passed", output), output
 
