@@ -39,6 +39,7 @@ def test_combination_renders_cleanly_and_passes_its_own_gates(
     template_dir: Path,
     tmp_path: Path,
     postgres_url: str | None,
+    redis_url: str | None,
 ) -> None:
     project = render(template_dir, tmp_path / "project", combination.answers)
 
@@ -69,6 +70,8 @@ def test_combination_renders_cleanly_and_passes_its_own_gates(
     # upgrade heads, check, downgrade base: one process, so the app is imported once.
     gate("python", "-c", _MIGRATE_CHECK_DOWNGRADE, env={"DATABASE_URL": migration_url})
 
+    if redis_url and combination.queue == "celery":
+        test_env["TEST_REDIS_URL"] = redis_url
     output = gate("pytest", "-q", "-p", "no:cacheprovider", env=test_env)
     assert re.search(r"\d+ passed", output), output
 
