@@ -11,6 +11,8 @@ import pytest
 from tests.rendering import copy_template, service_reachable
 
 DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+# Rendered worker tests use their own queue names and key prefixes, so projects may share it.
+DEFAULT_REDIS = "redis://127.0.0.1:6379/15"
 
 
 @pytest.fixture(scope="session")
@@ -26,4 +28,15 @@ def postgres_url() -> str | None:
         return url
     if os.environ.get("CI"):
         pytest.fail(f"CI is set but PostgreSQL is not reachable at {url}: start it, don't skip.")
+    return None
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str | None:
+    """Redis for rendered projects' Celery worker tests: required in CI, used when it is up."""
+    url = os.environ.get("MATRIX_REDIS_URL", DEFAULT_REDIS)
+    if service_reachable(url):
+        return url
+    if os.environ.get("CI"):
+        pytest.fail(f"CI is set but Redis is not reachable at {url}: start it, don't skip.")
     return None

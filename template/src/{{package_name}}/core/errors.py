@@ -81,6 +81,12 @@ class PayloadTooLarge(AppError):
     default_message = "The request body is too large."
 
 
+class UnsupportedMediaType(AppError):
+    status_code = 415
+    code = "unsupported_media_type"
+    default_message = "This content type is not accepted."
+
+
 class TooManyRequests(AppError):
     status_code = 429
     code = "too_many_requests"

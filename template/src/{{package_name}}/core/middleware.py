@@ -63,12 +63,15 @@ class RequestContextMiddleware:
 class BodySizeLimitMiddleware:
     """Refuses bodies over ``max_bytes`` with 413, by header or while streaming."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, exempt_prefix: str | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        # Routes under this path enforce their own limit (e.g. signed uploads).
+        self.exempt_prefix = exempt_prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        exempt = self.exempt_prefix and scope.get("path", "").startswith(self.exempt_prefix)
+        if scope["type"] != "http" or exempt:
             await self.app(scope, receive, send)
             return
         declared = _header(scope, b"content-length")

@@ -8,6 +8,10 @@ from fastapi.responses import JSONResponse
 
 from ...auth.dependencies import CurrentUser
 from ...core.db.session import DbSession
+from ...core.errors import BadRequest
+from ...storage import service as storage_service
+from ...storage.dependencies import StorageBackendDep
+from ...storage.schemas import FileRead
 from ..usage.dependencies import LedgerDep
 from ..usage.quotas import Amounts
 from ..usage.service import Usage
@@ -43,15 +47,28 @@ async def transcribe(
     ledger: LedgerDep,
     settings: AudioSettingsDep,
     provider: AudioProviderDep,
-    file: Annotated[UploadFile, File()],
+    backend: StorageBackendDep,
+    file: Annotated[UploadFile | None, File()] = None,
+    file_id: Annotated[uuid.UUID | None, Form()] = None,
     language: Annotated[str | None, Form(max_length=20)] = None,
     background: Annotated[bool, Form()] = False,
 ) -> Any:
-    """Multipart upload. Large files (or ``background=true``) are queued: 202 with a job
-    to poll at ``GET /ai/audio/transcriptions/{id}``."""
-    data = await file.read(settings.max_upload_bytes + 1)
-    filename = file.filename or "audio"
-    content_type = file.content_type or "application/octet-stream"
+    """Multipart: a ``file`` upload, or the ``file_id`` of one of your stored files.
+    Large files (or ``background=true``) are queued: 202 with a job to poll at
+    ``GET /ai/audio/transcriptions/{id}``."""
+    if file is not None and file_id is None:
+        data = await file.read(settings.max_upload_bytes + 1)
+        filename = file.filename or "audio"
+        content_type = file.content_type or "application/octet-stream"
+    elif file_id is not None and file is None:
+        stored = await storage_service.get_owned_ready_file(
+            session, owner_id=user.id, file_id=file_id
+        )
+        audio_service.check_size(settings, stored.size)
+        data = await storage_service.read_bytes(backend, stored)
+        filename, content_type = stored.filename, stored.content_type
+    else:
+        raise BadRequest("Send either a file or the file_id of a stored file.")
     seconds = audio_service.check_upload(settings, filename, data)
     estimate = audio_service.transcription_estimate(settings, seconds)
 
@@ -98,7 +115,10 @@ async def read_transcription(
 @router.post(
     "/ai/audio/speech",
     response_class=Response,
-    responses={200: {"content": {"audio/mpeg": {}}, "description": "The audio"}},
+    responses={
+        200: {"content": {"audio/mpeg": {}}, "description": "The audio"},
+        201: {"model": FileRead, "description": "With store: true, the stored file"},
+    },
 )
 async def speak(
     body: SpeechIn,
@@ -107,7 +127,9 @@ async def speak(
     ledger: LedgerDep,
     settings: AudioSettingsDep,
     provider: AudioProviderDep,
+    backend: StorageBackendDep,
 ) -> Response:
+    """The audio bytes, or with ``store: true`` a file in your storage (201)."""
     voice = audio_service.check_speech(settings, body.text, body.voice, body.format)
     await session.close()
     cost = audio_service.speech_cost(settings, len(body.text))
@@ -131,6 +153,20 @@ async def speak(
         )
     finally:
         await ledger.settle(reservation, usage)
+    if body.store:
+        stored = await storage_service.save_bytes(
+            session,
+            backend,
+            owner_id=user.id,
+            filename=f"speech.{body.format}",
+            content_type=speech.content_type,
+            data=speech.audio,
+        )
+        return JSONResponse(
+            FileRead.model_validate(stored).model_dump(mode="json"),
+            status_code=201,
+            headers={"X-Usage-Cost-Micros": str(cost)},
+        )
     return Response(
         speech.audio, media_type=speech.content_type, headers={"X-Usage-Cost-Micros": str(cost)}
     )

@@ -32,3 +32,5 @@ class SpeechIn(BaseModel):
     text: str = Field(min_length=1)
     voice: str | None = None
     format: str = "mp3"
+    # Keep the audio as one of your stored files instead of answering with it.
+    store: bool = False

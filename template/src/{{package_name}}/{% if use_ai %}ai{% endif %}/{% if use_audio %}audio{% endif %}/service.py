@@ -35,11 +35,7 @@ def check_upload(settings: AudioSettings, filename: str, data: bytes) -> int:
         )
     if not data:
         raise BadRequest("The file is empty.")
-    if len(data) > settings.max_upload_bytes:
-        raise PayloadTooLarge(
-            f"The file is larger than {settings.max_upload_bytes} bytes.",
-            details={"max_upload_bytes": settings.max_upload_bytes},
-        )
+    check_size(settings, len(data))
     seconds = _wav_seconds(data) if extension == "wav" else None
     if seconds is None:
         seconds = math.ceil(len(data) / ASSUMED_BYTES_PER_SECOND)
@@ -49,6 +45,14 @@ def check_upload(settings: AudioSettings, filename: str, data: bytes) -> int:
             details={"max_seconds": settings.max_seconds},
         )
     return max(seconds, 1)
+
+
+def check_size(settings: AudioSettings, size: int) -> None:
+    if size > settings.max_upload_bytes:
+        raise PayloadTooLarge(
+            f"The file is larger than {settings.max_upload_bytes} bytes.",
+            details={"max_upload_bytes": settings.max_upload_bytes},
+        )
 
 
 def _wav_seconds(data: bytes) -> int | None:

@@ -1,0 +1,1 @@
+"""User files: upload tickets, completion checks, download links, and the storage backends."""
