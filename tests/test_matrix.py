@@ -9,6 +9,7 @@ on PostgreSQL whenever it is reachable, always in CI.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -47,7 +48,10 @@ def test_combination_renders_cleanly_and_passes_its_own_gates(
     assert empty_files(project) == []
     assert forbidden_mentions(project, combination.forbidden_tokens()) == []
 
-    gate_env = {"MYPY_CACHE_DIR": str(CACHE_DIR / "mypy"), "UV_PYTHON_DOWNLOADS": "never"}
+    # One mypy cache per xdist worker: mypy's cache is not safe for concurrent writers
+    # that hold different contents for the same module names.
+    mypy_cache = CACHE_DIR / "mypy" / os.environ.get("PYTEST_XDIST_WORKER", "main")
+    gate_env = {"MYPY_CACHE_DIR": str(mypy_cache), "UV_PYTHON_DOWNLOADS": "never"}
     run([*uv(), "sync", "--quiet"], project, gate_env)  # resolves (writes uv.lock) and installs
     assert forbidden_mentions(project, combination.forbidden_tokens()) == [], "in uv.lock"
 
