@@ -10,13 +10,12 @@ from ...auth.dependencies import CurrentUser
 from ...core.db.session import DbSession
 from ...core.errors import BadRequest
 from ...storage import service as storage_service
-from ...storage.dependencies import StorageBackendDep
 from ...storage.schemas import FileRead
 from ..usage.dependencies import LedgerDep
 from ..usage.quotas import Amounts
 from ..usage.service import Usage
 from . import service as audio_service
-from .dependencies import AudioProviderDep, AudioSettingsDep
+from .dependencies import AudioProviderDep, AudioSettingsDep, StorageOnDemand
 from .models import TranscriptionJob
 from .providers.base import Transcript
 from .schemas import SpeechIn, TranscriptionJobRead, TranscriptRead
@@ -47,7 +46,7 @@ async def transcribe(
     ledger: LedgerDep,
     settings: AudioSettingsDep,
     provider: AudioProviderDep,
-    backend: StorageBackendDep,
+    storage: StorageOnDemand,
     file: Annotated[UploadFile | None, File()] = None,
     file_id: Annotated[uuid.UUID | None, Form()] = None,
     language: Annotated[str | None, Form(max_length=20)] = None,
@@ -65,7 +64,7 @@ async def transcribe(
             session, owner_id=user.id, file_id=file_id
         )
         audio_service.check_size(settings, stored.size)
-        data = await storage_service.read_bytes(backend, stored)
+        data = await storage_service.read_bytes(storage(), stored)
         filename, content_type = stored.filename, stored.content_type
     else:
         raise BadRequest("Send either a file or the file_id of a stored file.")
@@ -127,10 +126,11 @@ async def speak(
     ledger: LedgerDep,
     settings: AudioSettingsDep,
     provider: AudioProviderDep,
-    backend: StorageBackendDep,
+    storage: StorageOnDemand,
 ) -> Response:
     """The audio bytes, or with ``store: true`` a file in your storage (201)."""
     voice = audio_service.check_speech(settings, body.text, body.voice, body.format)
+    backend = storage() if body.store else None  # a 503 now, before anything is spent
     await session.close()
     cost = audio_service.speech_cost(settings, len(body.text))
     reservation = await ledger.reserve(user.id, Amounts(cost_micros=cost))
@@ -153,7 +153,7 @@ async def speak(
         )
     finally:
         await ledger.settle(reservation, usage)
-    if body.store:
+    if backend is not None:
         stored = await storage_service.save_bytes(
             session,
             backend,
