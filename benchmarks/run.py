@@ -5,6 +5,8 @@
    error handling, session auth against SQLite) vs. a bare FastAPI app answering the same
    JSON, both driven in-process over ASGI so the network does not blur the comparison.
 3. One combination's deep gates vs. the project's bare test run.
+4. AI streaming: time to the first delta through the rendered `/api/v1/ai/chat` vs.
+   straight from the fake provider it streams from (the default combination has `llm`).
 
 Run with `make bench`; figures are printed, nothing is asserted.
 """
@@ -24,6 +26,7 @@ sys.path.insert(0, str(REPO))
 from tests.rendering import copy_template, render, uv  # noqa: E402
 
 APP_BENCH = Path(__file__).with_name("app_throughput.py")
+STREAM_BENCH = Path(__file__).with_name("ai_stream_ttfb.py")
 
 
 def _best_of(runs: int, fn: object) -> float:
@@ -62,14 +65,15 @@ def bench_render(work: Path) -> Path:
 def bench_app(project: Path) -> None:
     subprocess.run([*uv(), "lock", "-q"], cwd=project, check=True)
     subprocess.run([*uv(), "sync", "-q", "--frozen"], cwd=project, check=True)
-    result = subprocess.run(
-        [*uv(), "run", "--frozen", "python", str(APP_BENCH)],
-        cwd=project,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    print(result.stdout.strip())
+    for script in (APP_BENCH, STREAM_BENCH):
+        result = subprocess.run(
+            [*uv(), "run", "--frozen", "python", str(script)],
+            cwd=project,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        print(result.stdout.strip())
 
 
 def bench_gates(project: Path) -> None:

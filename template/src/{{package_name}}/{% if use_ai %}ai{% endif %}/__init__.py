@@ -1,0 +1,1 @@
+"""AI features: model calls behind provider protocols, and the usage ledger with quotas."""

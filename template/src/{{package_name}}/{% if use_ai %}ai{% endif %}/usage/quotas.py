@@ -1,0 +1,96 @@
+"""Monthly quota periods, the amounts a call spends, and the errors when one runs out."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from ...core.errors import PaymentRequired, TooManyRequests
+
+# Quota names; plans that set limits use the same keys.
+TOKENS = "ai_tokens"
+AUDIO_SECONDS = "ai_audio_seconds"
+COST_MICROS = "ai_cost_micros"
+QUOTAS = (TOKENS, AUDIO_SECONDS, COST_MICROS)
+
+# A limit of None means unlimited.
+Limits = Mapping[str, int | None]
+
+
+@dataclass(frozen=True)
+class Amounts:
+    """What a call spends (or may spend) against each quota."""
+
+    tokens: int = 0
+    audio_seconds: int = 0
+    cost_micros: int = 0
+
+    def get(self, quota: str) -> int:
+        return int(getattr(self, _FIELDS[quota]))
+
+
+_FIELDS = {TOKENS: "tokens", AUDIO_SECONDS: "audio_seconds", COST_MICROS: "cost_micros"}
+
+
+def period_start(now: datetime) -> datetime:
+    """The first instant of ``now``'s month, UTC."""
+    now = now.astimezone(UTC)
+    return datetime(now.year, now.month, 1, tzinfo=UTC)
+
+
+def period_end(now: datetime) -> datetime:
+    start = period_start(now)
+    if start.month == 12:
+        return start.replace(year=start.year + 1, month=1)
+    return start.replace(month=start.month + 1)
+
+
+def check(
+    limits: Limits, used: Amounts, held: Amounts, needed: Amounts, *, now: datetime
+) -> dict[str, int | None]:
+    """What is left of each quota the call ``needed`` after what was ``used`` and what
+    calls in flight ``held``; raise when one of them is not included or used up.
+
+    A quota the call does not touch (speech spends no tokens, a free model no money)
+    never refuses it.
+
+    Not included in the plan (limit 0) is 402; used up is 429 with Retry-After
+    set to the start of the next period.
+    """
+    remaining: dict[str, int | None] = {}
+    for quota in _FIELDS:
+        limit = limits.get(quota)
+        if limit is None or needed.get(quota) == 0:
+            remaining[quota] = None
+            continue
+        details = {
+            "quota": quota,
+            "limit": limit,
+            "used": used.get(quota),
+            "held": held.get(quota),
+            "resets_at": period_end(now).isoformat(),
+        }
+        if limit <= 0:
+            raise PaymentRequired(f"Your plan includes no {quota} quota.", details=details)
+        left = limit - used.get(quota) - held.get(quota)
+        if left <= 0:
+            resets_at = period_end(now)
+            in_flight = f", {held.get(quota)} held by calls in progress" if held.get(quota) else ""
+            raise TooManyRequests(
+                f"Your monthly {quota} quota is used up ({used.get(quota)} of {limit}"
+                f"{in_flight}); it resets on {resets_at:%Y-%m-%d %H:%M} UTC.",
+                retry_after=max(1, int((resets_at - now).total_seconds())),
+                details=details,
+            )
+        remaining[quota] = left
+    return remaining
+
+
+def grant(estimate: Amounts, remaining: Mapping[str, int | None]) -> Amounts:
+    """The reservation for ``estimate``: never more than what is left of a quota."""
+
+    def capped(quota: str) -> int:
+        left = remaining.get(quota)
+        wanted = estimate.get(quota)
+        return wanted if left is None else min(wanted, left)
+
+    return Amounts(capped(TOKENS), capped(AUDIO_SECONDS), capped(COST_MICROS))

@@ -1,0 +1,182 @@
+"""Reserve quota before a model call, settle it after, and report what was spent.
+
+Two calls must not both spend the last of a quota, so a reservation takes a lock
+on the user's counter row for the period before it reads what is used and held:
+the upsert that creates or touches the row is a write, which on PostgreSQL locks
+the row (like ``SELECT ... FOR UPDATE``) and on SQLite takes the database's
+write lock, so the same code serialises reservations on both. The lock is held
+only for the reservation's own short transaction, never during the model call.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ...core.db.types import utcnow
+from . import quotas
+from .models import UsageCounter, UsageRecord, UsageReservation
+from .quotas import Amounts, Limits
+
+MICROS_PER_MILLION_UNITS = 1_000_000
+
+
+def cost_micros(quantity: int, micros_per_million: int) -> int:
+    """Cost of ``quantity`` units at a price per million units, rounded up."""
+    return -(-quantity * micros_per_million // MICROS_PER_MILLION_UNITS)
+
+
+@dataclass(frozen=True)
+class Reservation:
+    id: uuid.UUID
+    user_id: uuid.UUID
+    period_start: datetime
+    amounts: Amounts
+
+
+@dataclass(frozen=True)
+class Usage:
+    """What one call actually spent, as the ledger records it."""
+
+    feature: str
+    provider: str
+    model: str
+    status: str = "ok"
+    input_tokens: int = 0
+    output_tokens: int = 0
+    audio_seconds: int = 0
+    characters: int = 0
+    cost_micros: int = 0
+    request_id: str | None = None
+
+    @property
+    def amounts(self) -> Amounts:
+        return Amounts(
+            tokens=self.input_tokens + self.output_tokens,
+            audio_seconds=self.audio_seconds,
+            cost_micros=self.cost_micros,
+        )
+
+
+async def _lock_counter(session: AsyncSession, user_id: uuid.UUID, start: datetime) -> None:
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(UsageCounter).values(
+        user_id=user_id,
+        period_start=start,
+        tokens=0,
+        audio_seconds=0,
+        cost_micros=0,
+        updated_at=utcnow(),
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=[UsageCounter.user_id, UsageCounter.period_start],
+        set_={"updated_at": statement.excluded.updated_at},
+    )
+    await session.execute(statement)
+
+
+async def _counter(session: AsyncSession, user_id: uuid.UUID, start: datetime) -> UsageCounter:
+    counter = await session.get(
+        UsageCounter, (user_id, start), populate_existing=True, with_for_update=True
+    )
+    assert counter is not None, "locked just before"
+    return counter
+
+
+async def _held(
+    session: AsyncSession, user_id: uuid.UUID, start: datetime, now: datetime
+) -> Amounts:
+    row = (
+        await session.execute(
+            select(
+                func.coalesce(func.sum(UsageReservation.tokens), 0),
+                func.coalesce(func.sum(UsageReservation.audio_seconds), 0),
+                func.coalesce(func.sum(UsageReservation.cost_micros), 0),
+            ).where(
+                UsageReservation.user_id == user_id,
+                UsageReservation.period_start == start,
+                UsageReservation.expires_at > now,
+            )
+        )
+    ).one()
+    return Amounts(int(row[0]), int(row[1]), int(row[2]))
+
+
+async def reserve(
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    limits: Limits,
+    estimate: Amounts,
+    ttl: timedelta,
+    now: datetime | None = None,
+) -> Reservation:
+    """Hold ``estimate`` (capped at what is left) against the user's monthly quotas.
+
+    Raises 402/429 when a quota is not included or used up. Commit promptly: the
+    counter row stays locked until the transaction ends.
+    """
+    now = now or utcnow()
+    start = quotas.period_start(now)
+    await _lock_counter(session, user_id, start)
+    counter = await _counter(session, user_id, start)
+    used = Amounts(counter.tokens, counter.audio_seconds, counter.cost_micros)
+    held = await _held(session, user_id, start, now)
+    remaining = quotas.check(limits, used, held, estimate, now=now)
+    granted = quotas.grant(estimate, remaining)
+    reservation = UsageReservation(
+        user_id=user_id,
+        period_start=start,
+        tokens=granted.tokens,
+        audio_seconds=granted.audio_seconds,
+        cost_micros=granted.cost_micros,
+        expires_at=now + ttl,
+    )
+    session.add(reservation)
+    await session.flush()
+    return Reservation(reservation.id, user_id, start, granted)
+
+
+async def settle(
+    session: AsyncSession, reservation: Reservation, usage: Usage, *, now: datetime | None = None
+) -> UsageRecord:
+    """Release ``reservation``, add what the call really spent, and write its ledger row."""
+    now = now or utcnow()
+    await _lock_counter(session, reservation.user_id, reservation.period_start)
+    counter = await _counter(session, reservation.user_id, reservation.period_start)
+    await session.execute(delete(UsageReservation).where(UsageReservation.id == reservation.id))
+    spent = usage.amounts
+    counter.tokens += spent.tokens
+    counter.audio_seconds += spent.audio_seconds
+    counter.cost_micros += spent.cost_micros
+    record = UsageRecord(
+        user_id=reservation.user_id,
+        feature=usage.feature,
+        provider=usage.provider,
+        model=usage.model,
+        status=usage.status,
+        input_tokens=usage.input_tokens,
+        output_tokens=usage.output_tokens,
+        audio_seconds=usage.audio_seconds,
+        characters=usage.characters,
+        cost_micros=usage.cost_micros,
+        request_id=usage.request_id,
+        created_at=now,
+    )
+    session.add(record)
+    await session.flush()
+    return record
+
+
+async def used_this_period(
+    session: AsyncSession, user_id: uuid.UUID, *, now: datetime | None = None
+) -> Amounts:
+    now = now or utcnow()
+    counter = await session.get(UsageCounter, (user_id, quotas.period_start(now)))
+    if counter is None:
+        return Amounts()
+    return Amounts(counter.tokens, counter.audio_seconds, counter.cost_micros)

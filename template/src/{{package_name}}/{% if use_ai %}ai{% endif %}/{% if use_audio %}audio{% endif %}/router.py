@@ -1,0 +1,172 @@
+"""`POST /ai/audio/transcriptions` (+ `GET .../{id}` for queued ones), `POST /ai/audio/speech`."""
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Response, UploadFile
+from fastapi.responses import JSONResponse
+
+from ...auth.dependencies import CurrentUser
+from ...core.db.session import DbSession
+from ...core.errors import BadRequest
+from ...storage import service as storage_service
+from ...storage.schemas import FileRead
+from ..usage.dependencies import LedgerDep
+from ..usage.quotas import Amounts
+from ..usage.service import Usage
+from . import service as audio_service
+from .dependencies import AudioProviderDep, AudioSettingsDep, StorageOnDemand
+from .models import TranscriptionJob
+from .providers.base import Transcript
+from .schemas import SpeechIn, TranscriptionJobRead, TranscriptRead
+
+router = APIRouter(tags=["ai"])
+
+
+def _job_read(job: TranscriptionJob) -> TranscriptionJobRead:
+    return TranscriptionJobRead.model_validate(
+        {
+            "id": job.id,
+            "status": job.status,
+            "created_at": job.created_at,
+            "result": job.result,
+            "error": job.error,
+        }
+    )
+
+
+@router.post(
+    "/ai/audio/transcriptions",
+    response_model=TranscriptRead,
+    responses={202: {"model": TranscriptionJobRead, "description": "Queued; poll its id"}},
+)
+async def transcribe(
+    user: CurrentUser,
+    session: DbSession,
+    ledger: LedgerDep,
+    settings: AudioSettingsDep,
+    provider: AudioProviderDep,
+    storage: StorageOnDemand,
+    file: Annotated[UploadFile | None, File()] = None,
+    file_id: Annotated[uuid.UUID | None, Form()] = None,
+    language: Annotated[str | None, Form(max_length=20)] = None,
+    background: Annotated[bool, Form()] = False,
+) -> Any:
+    """Multipart: a ``file`` upload, or the ``file_id`` of one of your stored files.
+    Large files (or ``background=true``) are queued: 202 with a job to poll at
+    ``GET /ai/audio/transcriptions/{id}``."""
+    if file is not None and file_id is None:
+        data = await file.read(settings.max_upload_bytes + 1)
+        filename = file.filename or "audio"
+        content_type = file.content_type or "application/octet-stream"
+    elif file_id is not None and file is None:
+        stored = await storage_service.get_owned_ready_file(
+            session, owner_id=user.id, file_id=file_id
+        )
+        audio_service.check_size(settings, stored.size)
+        data = await storage_service.read_bytes(storage(), stored)
+        filename, content_type = stored.filename, stored.content_type
+    else:
+        raise BadRequest("Send either a file or the file_id of a stored file.")
+    seconds = audio_service.check_upload(settings, filename, data)
+    estimate = audio_service.transcription_estimate(settings, seconds)
+
+    if background or len(data) > settings.queue_above_bytes:
+        reservation = await ledger.reserve(user.id, estimate)
+        job = await audio_service.queue_transcription(
+            session,
+            user_id=user.id,
+            filename=filename,
+            content_type=content_type,
+            language=language,
+            data=data,
+            reservation=reservation,
+        )
+        return JSONResponse(_job_read(job).model_dump(mode="json"), status_code=202)
+
+    # The call may take a while: give the connection back (the ledger has its own).
+    await session.close()
+    reservation = await ledger.reserve(user.id, estimate)
+    transcript: Transcript | None = None
+    try:
+        transcript = await provider.transcribe(
+            data,
+            filename=filename,
+            content_type=content_type,
+            model=settings.transcription_model,
+            language=language,
+        )
+    finally:
+        usage = audio_service.transcription_usage(
+            settings, provider.name, transcript, estimated_seconds=seconds
+        )
+        await ledger.settle(reservation, usage)
+    return TranscriptRead.model_validate(audio_service.transcript_data(transcript))
+
+
+@router.get("/ai/audio/transcriptions/{job_id}")
+async def read_transcription(
+    job_id: uuid.UUID, user: CurrentUser, session: DbSession
+) -> TranscriptionJobRead:
+    return _job_read(await audio_service.get_own_job(session, user.id, job_id))
+
+
+@router.post(
+    "/ai/audio/speech",
+    response_class=Response,
+    responses={
+        200: {"content": {"audio/mpeg": {}}, "description": "The audio"},
+        201: {"model": FileRead, "description": "With store: true, the stored file"},
+    },
+)
+async def speak(
+    body: SpeechIn,
+    user: CurrentUser,
+    session: DbSession,
+    ledger: LedgerDep,
+    settings: AudioSettingsDep,
+    provider: AudioProviderDep,
+    storage: StorageOnDemand,
+) -> Response:
+    """The audio bytes, or with ``store: true`` a file in your storage (201)."""
+    voice = audio_service.check_speech(settings, body.text, body.voice, body.format)
+    backend = storage() if body.store else None  # a 503 now, before anything is spent
+    await session.close()
+    cost = audio_service.speech_cost(settings, len(body.text))
+    reservation = await ledger.reserve(user.id, Amounts(cost_micros=cost))
+    usage = Usage(
+        feature=audio_service.SPEECH,
+        provider=provider.name,
+        model=settings.speech_model,
+        status="failed",
+    )
+    try:
+        speech = await provider.synthesize(
+            body.text, model=settings.speech_model, voice=voice, audio_format=body.format
+        )
+        usage = Usage(
+            feature=audio_service.SPEECH,
+            provider=provider.name,
+            model=settings.speech_model,
+            characters=len(body.text),
+            cost_micros=cost,
+        )
+    finally:
+        await ledger.settle(reservation, usage)
+    if backend is not None:
+        stored = await storage_service.save_bytes(
+            session,
+            backend,
+            owner_id=user.id,
+            filename=f"speech.{body.format}",
+            content_type=speech.content_type,
+            data=speech.audio,
+        )
+        return JSONResponse(
+            FileRead.model_validate(stored).model_dump(mode="json"),
+            status_code=201,
+            headers={"X-Usage-Cost-Micros": str(cost)},
+        )
+    return Response(
+        speech.audio, media_type=speech.content_type, headers={"X-Usage-Cost-Micros": str(cost)}
+    )

@@ -1,0 +1,67 @@
+"""Queued transcriptions: run the provider, store the result, settle the quota."""
+
+import uuid
+
+import structlog
+from sqlalchemy.orm import undefer
+
+from ...worker.registry import TaskContext, task
+from ..http import ProviderUnavailable
+from ..usage import service as usage_service
+from ..usage.quotas import Amounts
+from ..usage.service import Reservation
+from . import service as audio_service
+from .config import get_audio_settings
+from .models import TranscriptionJob
+from .providers import get_audio_provider
+from .providers.base import Transcript
+
+logger = structlog.get_logger(__name__)
+
+
+@task("ai.audio.transcribe")
+async def transcribe_job(ctx: TaskContext, *, job_id: str) -> None:
+    """Idempotent: a job that is no longer queued is left alone."""
+    key = uuid.UUID(job_id)
+    async with ctx.db.sessionmaker.begin() as session:
+        job = await session.get(TranscriptionJob, key, options=[undefer(TranscriptionJob.audio)])
+        if job is None or job.status != "queued" or job.audio is None:
+            return
+        audio, filename, content_type = job.audio, job.filename, job.content_type
+        language, estimated = job.language, job.reserved_seconds
+
+    settings = get_audio_settings()
+    provider = get_audio_provider()
+    transcript: Transcript | None = None
+    error = None
+    try:
+        transcript = await provider.transcribe(
+            audio,
+            filename=filename,
+            content_type=content_type,
+            model=settings.transcription_model,
+            language=language,
+        )
+    except ProviderUnavailable as exc:
+        error = exc.message
+
+    async with ctx.db.sessionmaker.begin() as session:
+        job = await session.get(TranscriptionJob, key, with_for_update=True)
+        if job is None or job.status != "queued":
+            return
+        job.status = "done" if transcript is not None else "failed"
+        job.result = audio_service.transcript_data(transcript) if transcript else None
+        job.error = error
+        job.audio = None
+        reservation = Reservation(
+            job.reservation_id, job.user_id, job.reserved_period_start, Amounts()
+        )
+        usage = audio_service.transcription_usage(
+            settings,
+            provider.name,
+            transcript,
+            estimated_seconds=estimated,
+            request_id=f"job:{job_id}",
+        )
+        await usage_service.settle(session, reservation, usage)
+    logger.info("ai.audio.transcribed", job_id=job_id, status=job.status)

@@ -1,0 +1,101 @@
+"""`POST /ai/chat`: JSON, or Server-Sent Events with `stream: true`."""
+
+from collections.abc import AsyncGenerator
+from typing import Any
+
+import anyio
+from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
+
+from ...auth.dependencies import CurrentUser
+from ...core.db.session import DbSession
+from ..usage.dependencies import LedgerDep
+from ..usage.service import Usage
+from . import service as chat_service
+from .dependencies import ChatProvidersDep, LlmSettingsDep
+from .providers.base import TokenUsage
+from .schemas import Answer, ChatIn, ChatOut, ChatUsage
+
+router = APIRouter(tags=["ai"])
+
+
+class EventStreamResponse(StreamingResponse):
+    """Server-Sent Events whose generator is always closed, even when the client left.
+
+    Starlette stops iterating when the client disconnects but leaves the
+    generator suspended; closing it here runs its ``finally`` (closing the
+    provider's stream and settling the ledger) now rather than at garbage
+    collection.
+    """
+
+    media_type = "text/event-stream"
+
+    def __init__(self, first: str, events: AsyncGenerator[str, None]) -> None:
+        async def body() -> AsyncGenerator[str, None]:
+            yield first
+            async for event in events:
+                yield event
+
+        super().__init__(body(), headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        self._events = events
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await self._events.aclose()
+
+
+@router.post(
+    "/ai/chat",
+    response_model=ChatOut,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "JSON or SSE"}},
+)
+async def chat(
+    body: ChatIn,
+    user: CurrentUser,
+    session: DbSession,
+    settings: LlmSettingsDep,
+    providers: ChatProvidersDep,
+    ledger: LedgerDep,
+) -> Any:
+    provider, request, qualified = chat_service.prepare(body, settings, providers)
+    # Give the connection back before a call that may take a minute: the ledger
+    # writes in transactions of its own, and this request writes nothing else.
+    await session.close()
+    reservation = await ledger.reserve(user.id, chat_service.estimate(settings, qualified, request))
+    if body.stream:
+        events = chat_service.stream_events(
+            settings=settings,
+            provider=provider,
+            request=request,
+            qualified=qualified,
+            ledger=ledger,
+            reservation=reservation,
+        )
+        # Wait for the first event before answering 200: a provider that fails
+        # before its first token is still a plain JSON 503.
+        first = await anext(events)
+        return EventStreamResponse(first, events)
+    try:
+        result = await provider.complete(request)
+    except BaseException:
+        failed = chat_service.usage_row(
+            settings, provider, qualified, TokenUsage(0, 0), status="failed"
+        )
+        await chat_service.settle_shielded(ledger, reservation, failed)
+        raise
+    usage: Usage = chat_service.usage_row(settings, provider, qualified, result.usage, status="ok")
+    await chat_service.settle_shielded(ledger, reservation, usage)
+    return ChatOut(
+        model=usage.model,
+        message=Answer(content=result.text),
+        finish_reason=result.finish_reason,
+        usage=ChatUsage(
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            cost_micros=usage.cost_micros,
+        ),
+    )

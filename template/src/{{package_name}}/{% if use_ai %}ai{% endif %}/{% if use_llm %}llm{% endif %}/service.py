@@ -1,0 +1,171 @@
+"""Checking a chat request against the limits, estimating it, pricing it, streaming it."""
+
+import json
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
+from typing import Any
+
+import anyio
+import structlog
+
+from ...core.errors import BadRequest, PayloadTooLarge
+from ..http import ProviderUnavailable
+from ..usage.dependencies import Ledger
+from ..usage.quotas import Amounts
+from ..usage.service import Reservation, Usage, cost_micros
+from .config import LlmSettings
+from .providers import ChatProviders
+from .providers.base import ChatDelta, ChatMessage, ChatProvider, ChatRequest, TokenUsage
+from .schemas import ChatIn
+
+logger = structlog.get_logger(__name__)
+
+FEATURE = "chat"
+# Roughly four characters per token in English: good enough to reserve quota
+# before the call and to bill a stream that was cut before the provider counted.
+CHARS_PER_TOKEN = 4
+
+
+def estimate_tokens(text_length: int) -> int:
+    return -(-text_length // CHARS_PER_TOKEN)
+
+
+def prepare(
+    body: ChatIn, settings: LlmSettings, providers: ChatProviders
+) -> tuple[ChatProvider, ChatRequest, str]:
+    """The provider, the request to send it and the "provider:model" name; 4xx when the
+    body breaks a limit or names a model outside the allow-list."""
+    if len(body.messages) > settings.max_messages:
+        raise BadRequest(
+            f"At most {settings.max_messages} messages are accepted.",
+            details={"max_messages": settings.max_messages},
+        )
+    input_chars = sum(len(m.content) for m in body.messages)
+    if input_chars > settings.max_input_chars:
+        raise PayloadTooLarge(
+            f"The messages hold {input_chars} characters; the limit is {settings.max_input_chars}.",
+            details={"max_input_chars": settings.max_input_chars},
+        )
+    if body.max_tokens is not None and body.max_tokens > settings.max_tokens:
+        raise BadRequest(
+            f"max_tokens may be at most {settings.max_tokens}.",
+            details={"max_tokens": settings.max_tokens},
+        )
+    provider, model, qualified = providers.resolve(body.model)
+    request = ChatRequest(
+        model=model,
+        messages=tuple(ChatMessage(m.role, m.content) for m in body.messages),
+        max_tokens=body.max_tokens or settings.max_tokens,
+        temperature=body.temperature,
+    )
+    return provider, request, qualified
+
+
+def input_chars(request: ChatRequest) -> int:
+    return sum(len(m.content) for m in request.messages)
+
+
+def price(settings: LlmSettings, qualified: str, usage: TokenUsage) -> int:
+    table = settings.prices.get(qualified)
+    if table is None:
+        return 0
+    return cost_micros(usage.input_tokens, table.input) + cost_micros(
+        usage.output_tokens, table.output
+    )
+
+
+def estimate(settings: LlmSettings, qualified: str, request: ChatRequest) -> Amounts:
+    """The most this call may spend: its input and every token it may answer with."""
+    worst = TokenUsage(estimate_tokens(input_chars(request)), request.max_tokens)
+    return Amounts(
+        tokens=worst.input_tokens + worst.output_tokens,
+        cost_micros=price(settings, qualified, worst),
+    )
+
+
+def usage_row(
+    settings: LlmSettings,
+    provider: ChatProvider,
+    qualified: str,
+    tokens: TokenUsage,
+    *,
+    status: str,
+) -> Usage:
+    return Usage(
+        feature=FEATURE,
+        provider=provider.name,
+        model=qualified.partition(":")[2],
+        status=status,
+        input_tokens=tokens.input_tokens,
+        output_tokens=tokens.output_tokens,
+        cost_micros=price(settings, qualified, tokens),
+    )
+
+
+async def settle_shielded(ledger: Ledger, reservation: Reservation, usage: Usage) -> None:
+    """Settle even while the surrounding task is being cancelled."""
+    with anyio.CancelScope(shield=True):
+        await ledger.settle(reservation, usage)
+
+
+def sse(event: str, data: dict[str, Any]) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
+
+
+async def stream_events(
+    *,
+    settings: LlmSettings,
+    provider: ChatProvider,
+    request: ChatRequest,
+    qualified: str,
+    ledger: Ledger,
+    reservation: Reservation,
+) -> AsyncGenerator[str, None]:
+    """`delta` events, then `done` with the usage (or `error`); always settles the ledger.
+
+    A provider that fails before its first token raises ``ProviderUnavailable``
+    from the first ``anext()``, so the caller can still answer with a JSON 503.
+
+    When the caller goes away the generator is closed or cancelled: leaving the
+    provider's iterator closes its HTTP stream, and the ledger records what was
+    sent so far (status "cut"), estimated from the characters when the provider
+    never got to count.
+    """
+    sent: list[str] = []
+    counted: TokenUsage | None = None
+    status = "cut"
+    started = False
+    try:
+        async with aclosing(provider.stream(request)) as events:
+            async for event in events:
+                if isinstance(event, ChatDelta):
+                    sent.append(event.text)
+                    started = True
+                    yield sse("delta", {"text": event.text})
+                else:
+                    counted = event.usage
+                    status = "ok"
+                    done = {
+                        "model": qualified.partition(":")[2],
+                        "finish_reason": event.finish_reason,
+                        "usage": {
+                            "input_tokens": event.usage.input_tokens,
+                            "output_tokens": event.usage.output_tokens,
+                            "cost_micros": price(settings, qualified, event.usage),
+                        },
+                    }
+                    yield sse("done", done)
+    except ProviderUnavailable as exc:
+        status = "failed"
+        if not started:
+            raise
+        logger.warning("ai.chat.stream_failed", reason=exc.message)
+        yield sse("error", {"error": {"code": exc.code, "message": exc.message}})
+    finally:
+        tokens = counted or TokenUsage(
+            estimate_tokens(input_chars(request)) if sent else 0,
+            estimate_tokens(len("".join(sent))),
+        )
+        await settle_shielded(
+            ledger, reservation, usage_row(settings, provider, qualified, tokens, status=status)
+        )
