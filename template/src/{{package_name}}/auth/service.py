@@ -176,23 +176,45 @@ def _duration(ttl: timedelta) -> str:
     return f"{minutes} minutes"
 
 
-async def send_verification_email(
-    session: AsyncSession, settings: Settings, auth_settings: AuthSettings, user: User
+async def _mail_link(
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    *,
+    purpose: TokenPurpose,
+    ttl: timedelta,
+    path: str,
+    subject: str,
+    template: str,
 ) -> None:
-    token = await tokens.issue(
-        session, user, TokenPurpose.VERIFY_EMAIL, ttl=auth_settings.verify_email_ttl
-    )
+    """Issue a one-time token for ``purpose`` and mail ``user`` the link that carries it."""
+    token = await tokens.issue(session, user, purpose, ttl=ttl)
     send_email(
         session,
         to=user.email,
-        subject=f"Confirm your email for {settings.app_name}",
-        template="verify_email",
+        subject=subject,
+        template=template,
         context={
             "name": user.name,
             "email": user.email,
-            "link": _link(settings, auth_settings.verify_email_path, token),
-            "expires_in": _duration(auth_settings.verify_email_ttl),
+            "link": _link(settings, path, token),
+            "expires_in": _duration(ttl),
         },
+    )
+
+
+async def send_verification_email(
+    session: AsyncSession, settings: Settings, auth_settings: AuthSettings, user: User
+) -> None:
+    await _mail_link(
+        session,
+        settings,
+        user,
+        purpose=TokenPurpose.VERIFY_EMAIL,
+        ttl=auth_settings.verify_email_ttl,
+        path=auth_settings.verify_email_path,
+        subject=f"Confirm your email for {settings.app_name}",
+        template="verify_email",
     )
 
 
@@ -220,20 +242,15 @@ async def request_password_reset(
     if user is None or not user.is_active:
         logger.info("password_reset.ignored", reason="no active account")
         return
-    token = await tokens.issue(
-        session, user, TokenPurpose.PASSWORD_RESET, ttl=auth_settings.password_reset_ttl
-    )
-    send_email(
+    await _mail_link(
         session,
-        to=user.email,
+        settings,
+        user,
+        purpose=TokenPurpose.PASSWORD_RESET,
+        ttl=auth_settings.password_reset_ttl,
+        path=auth_settings.password_reset_path,
         subject=f"Reset your {settings.app_name} password",
         template="password_reset",
-        context={
-            "name": user.name,
-            "email": user.email,
-            "link": _link(settings, auth_settings.password_reset_path, token),
-            "expires_in": _duration(auth_settings.password_reset_ttl),
-        },
     )
 
 
@@ -299,20 +316,15 @@ async def request_magic_link(
     if user is None or not user.is_active:
         logger.info("magic_link.ignored", reason="no active account")
         return
-    token = await tokens.issue(
-        session, user, TokenPurpose.MAGIC_LINK, ttl=auth_settings.magic_link_ttl
-    )
-    send_email(
+    await _mail_link(
         session,
-        to=user.email,
+        settings,
+        user,
+        purpose=TokenPurpose.MAGIC_LINK,
+        ttl=auth_settings.magic_link_ttl,
+        path=auth_settings.magic_link_path,
         subject=f"Your sign-in link for {settings.app_name}",
         template="magic_link",
-        context={
-            "name": user.name,
-            "email": user.email,
-            "link": _link(settings, auth_settings.magic_link_path, token),
-            "expires_in": _duration(auth_settings.magic_link_ttl),
-        },
     )
 
 
