@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.rendering import copy_template, service_reachable
+from tests.versioned import GIT_ENV, git, release
 
 DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 # Rendered worker tests use their own queue names and key prefixes, so projects may share it.
@@ -40,3 +41,14 @@ def redis_url() -> str | None:
     if os.environ.get("CI"):
         pytest.fail(f"CI is set but Redis is not reachable at {url}: start it, don't skip.")
     return None
+
+
+@pytest.fixture
+def versioned_template(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A git repository of the template tagged 1.0.0; Copier's own git calls need an identity."""
+    for key, value in GIT_ENV.items():
+        monkeypatch.setenv(key, value)
+    template = copy_template(tmp_path / "template")
+    git(template, "init", "-q")
+    release(template, "1.0.0", "first release")
+    return template

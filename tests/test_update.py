@@ -5,40 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import copier
-import pytest
 
-from tests.rendering import copy_template, run
-
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Template Tests",
-    "GIT_AUTHOR_EMAIL": "tests@example.com",
-    "GIT_COMMITTER_NAME": "Template Tests",
-    "GIT_COMMITTER_EMAIL": "tests@example.com",
-}
-
-
-@pytest.fixture(autouse=True)
-def _git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key, value in GIT_ENV.items():
-        monkeypatch.setenv(key, value)
-
-
-def git(cwd: Path, *args: str) -> str:
-    return run(["git", "-c", "init.defaultBranch=main", *args], cwd)
-
-
-def release(template: Path, version: str, message: str) -> None:
-    git(template, "add", "-A")
-    git(template, "commit", "-qm", message, "--allow-empty")
-    git(template, "tag", version)
-
-
-@pytest.fixture
-def versioned_template(tmp_path: Path) -> Path:
-    template = copy_template(tmp_path / "template")
-    git(template, "init", "-q")
-    release(template, "1.0.0", "first release")
-    return template
+from tests.versioned import commit_all, git, release
 
 
 def test_update_applies_template_changes_and_keeps_local_edits(
@@ -47,8 +15,7 @@ def test_update_applies_template_changes_and_keeps_local_edits(
     project = tmp_path / "project"
     copier.run_copy(str(versioned_template), str(project), defaults=True, unsafe=True, quiet=True)
     git(project, "init", "-q")
-    git(project, "add", "-A")
-    git(project, "commit", "-qm", "generated")
+    commit_all(project, "generated")
     # The team's own work: a route in api.py and a section in the README.
     api = project / "src/my_saas/api.py"
     api.write_text(api.read_text() + "\n# our own routers go here\n")
@@ -91,8 +58,7 @@ def test_update_never_touches_the_generated_secret(
     copier.run_copy(str(versioned_template), str(project), defaults=True, unsafe=True, quiet=True)
     secret_before = (project / ".env").read_text()
     git(project, "init", "-q")
-    git(project, "add", "-A")
-    git(project, "commit", "-qm", "generated")
+    commit_all(project, "generated")
     release(versioned_template, "1.0.1", "no-op release")
 
     copier.run_update(str(project), defaults=True, unsafe=True, overwrite=True, quiet=True)

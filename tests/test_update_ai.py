@@ -8,19 +8,16 @@ from pathlib import Path
 import copier
 import pytest
 
-from tests.test_update import git, release
-from tests.test_update_billing import migrate, tables
+from tests.versioned import commit_all, git, migrate, release, tables
 
 pytestmark = pytest.mark.matrix
 
-# The fixtures of tests/test_update.py (a git-tagged copy of the template, a git identity).
-from tests.test_update import _git_identity, versioned_template  # noqa: E402, F401
 
 LEDGER = {"usage_record", "usage_counter", "usage_reservation"}
 
 
 def test_switching_ai_on_later_creates_its_tables_branch_by_branch(
-    versioned_template: Path,  # noqa: F811  (the fixture imported above)
+    versioned_template: Path,
     tmp_path: Path,
 ) -> None:
     project = tmp_path / "project"
@@ -32,8 +29,7 @@ def test_switching_ai_on_later_creates_its_tables_branch_by_branch(
     migrate(project, database)
     assert not (LEDGER | {"transcription_job"}) & tables(database)
     git(project, "init", "-q")
-    git(project, "add", "-A")
-    git(project, "commit", "-qm", "generated without AI")
+    commit_all(project, "generated without AI")
     release(versioned_template, "1.0.1", "no-op release")
 
     copier.run_update(
@@ -47,8 +43,7 @@ def test_switching_ai_on_later_creates_its_tables_branch_by_branch(
     migrate(project, database)
     assert tables(database) >= LEDGER
     assert "transcription_job" not in tables(database)
-    git(project, "add", "-A")
-    git(project, "commit", "-qm", "llm on")
+    commit_all(project, "llm on")
 
     copier.run_update(
         str(project),

@@ -10,32 +10,13 @@ from pathlib import Path
 import copier
 import pytest
 
-from tests.rendering import CACHE_DIR, run, uv
-from tests.test_update import git, release
+from tests.versioned import commit_all, git, migrate, release, tables
 
 pytestmark = pytest.mark.matrix
 
-# The fixtures of tests/test_update.py (a git-tagged copy of the template, a git identity).
-from tests.test_update import _git_identity, versioned_template  # noqa: E402, F401
-
-GATE_ENV = {"MYPY_CACHE_DIR": str(CACHE_DIR / "mypy"), "UV_PYTHON_DOWNLOADS": "never"}
-
-
-def tables(database: Path) -> set[str]:
-    with sqlite3.connect(database) as connection:
-        rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-        return {name for (name,) in rows}
-
-
-def migrate(project: Path, database: Path) -> None:
-    env = {**GATE_ENV, "DATABASE_URL": f"sqlite+aiosqlite:///{database}"}
-    run([*uv(), "lock", "--quiet"], project, env)
-    run([*uv(), "sync", "--frozen", "--quiet"], project, env)
-    run([*uv(), "run", "--frozen", "alembic", "upgrade", "heads"], project, env)
-
 
 def test_switching_lemonsqueezy_on_later_creates_its_tables_and_keeps_the_rows(
-    versioned_template: Path,  # noqa: F811  (the fixture imported above)
+    versioned_template: Path,
     tmp_path: Path,
 ) -> None:
     project = tmp_path / "project"
@@ -55,8 +36,7 @@ def test_switching_lemonsqueezy_on_later_creates_its_tables_and_keeps_the_rows(
             (user_id,),
         )
     git(project, "init", "-q")
-    git(project, "add", "-A")
-    git(project, "commit", "-qm", "generated without billing")
+    commit_all(project, "generated without billing")
     release(versioned_template, "1.0.1", "no-op release")
 
     copier.run_update(
