@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import tempfile
 import time
-import tomllib
-from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
+from rendered_app import migrated_settings, project_module
 
 REQUESTS = 2000
 
@@ -30,10 +26,7 @@ async def _rate(app: FastAPI, path: str, headers: dict[str, str] | None = None) 
 
 
 async def main() -> None:
-    package = tomllib.loads(Path("pyproject.toml").read_text())["tool"]["hatch"]["build"]
-    package_name = package["targets"]["wheel"]["packages"][0].split("/")[-1]
-    config_module = importlib.import_module(f"{package_name}.core.config")
-    main_module = importlib.import_module(f"{package_name}.main")
+    main_module = project_module("main")
     bare = FastAPI()
 
     @bare.get("/health")
@@ -41,20 +34,7 @@ async def main() -> None:
         return {"status": "ok"}
 
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite+aiosqlite:///{tmp}/bench.db"
-        alembic = Config("alembic.ini")
-        alembic.attributes["database_url"] = url
-        alembic.attributes["configure_logger"] = False
-        await asyncio.to_thread(command.upgrade, alembic, "heads")
-        settings = config_module.Settings(
-            _env_file=None,
-            database_url=url,
-            log_level="WARNING",
-            periodic_jobs_enabled=False,
-            password_hash_time_cost=1,
-            password_hash_memory_cost=8,
-            password_hash_parallelism=1,
-        )
+        settings = await migrated_settings(tmp)
         app = main_module.create_app(settings)
         async with app.router.lifespan_context(app):
             async with AsyncClient(transport=ASGITransport(app=app), base_url="http://b") as c:
