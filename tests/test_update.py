@@ -6,7 +6,7 @@ from pathlib import Path
 
 import copier
 
-from tests.versioned import commit_all, git, release
+from tests.versioned import commit_all, git, release, update
 
 
 def test_update_applies_template_changes_and_keeps_local_edits(
@@ -34,7 +34,7 @@ def test_update_applies_template_changes_and_keeps_local_edits(
     )
     release(versioned_template, "1.1.0", "add make shell")
 
-    copier.run_update(str(project), defaults=True, unsafe=True, overwrite=True, quiet=True)
+    update(project)
 
     assert "# our own routers go here" in api.read_text()
     assert "## Our runbook" in readme.read_text()
@@ -61,6 +61,6 @@ def test_update_never_touches_the_generated_secret(
     commit_all(project, "generated")
     release(versioned_template, "1.0.1", "no-op release")
 
-    copier.run_update(str(project), defaults=True, unsafe=True, overwrite=True, quiet=True)
+    update(project)
 
     assert (project / ".env").read_text() == secret_before

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import copier
 import pytest
 
-from tests.versioned import commit_all, git, migrate, release, tables
+from tests.versioned import commit_all, generate_minimal, migrate, release, tables, update
 
 pytestmark = pytest.mark.matrix
 
@@ -20,39 +19,18 @@ def test_switching_ai_on_later_creates_its_tables_branch_by_branch(
     versioned_template: Path,
     tmp_path: Path,
 ) -> None:
-    project = tmp_path / "project"
-    answers = {"payment_provider": "none", "queue": "none", "ai_integrations": []}
-    copier.run_copy(
-        str(versioned_template), str(project), data=answers, defaults=True, unsafe=True, quiet=True
-    )
     database = tmp_path / "existing.db"
-    migrate(project, database)
+    project = generate_minimal(versioned_template, tmp_path / "project", database)
     assert not (LEDGER | {"transcription_job"}) & tables(database)
-    git(project, "init", "-q")
-    commit_all(project, "generated without AI")
     release(versioned_template, "1.0.1", "no-op release")
 
-    copier.run_update(
-        str(project),
-        data={"ai_integrations": ["llm"]},
-        defaults=True,
-        unsafe=True,
-        overwrite=True,
-        quiet=True,
-    )
+    update(project, ai_integrations=["llm"])
     migrate(project, database)
     assert tables(database) >= LEDGER
     assert "transcription_job" not in tables(database)
     commit_all(project, "llm on")
 
-    copier.run_update(
-        str(project),
-        data={"ai_integrations": ["llm", "audio"]},
-        defaults=True,
-        unsafe=True,
-        overwrite=True,
-        quiet=True,
-    )
+    update(project, ai_integrations=["llm", "audio"])
     migrate(project, database)
 
     assert (project / "src/my_saas/ai/audio/router.py").is_file()

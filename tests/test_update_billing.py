@@ -7,10 +7,9 @@ import sqlite3
 import uuid
 from pathlib import Path
 
-import copier
 import pytest
 
-from tests.versioned import commit_all, git, migrate, release, tables
+from tests.versioned import generate_minimal, migrate, release, tables, update
 
 pytestmark = pytest.mark.matrix
 
@@ -19,13 +18,8 @@ def test_switching_lemonsqueezy_on_later_creates_its_tables_and_keeps_the_rows(
     versioned_template: Path,
     tmp_path: Path,
 ) -> None:
-    project = tmp_path / "project"
-    answers = {"payment_provider": "none", "queue": "none", "ai_integrations": []}
-    copier.run_copy(
-        str(versioned_template), str(project), data=answers, defaults=True, unsafe=True, quiet=True
-    )
     database = tmp_path / "existing.db"
-    migrate(project, database)
+    project = generate_minimal(versioned_template, tmp_path / "project", database)
     assert {"user_account", "user_session"} <= tables(database)
     assert not {"subscription", "billing_event"} & tables(database)
     user_id = uuid.uuid4().hex
@@ -35,18 +29,9 @@ def test_switching_lemonsqueezy_on_later_creates_its_tables_and_keeps_the_rows(
             " VALUES (?, 'early@example.com', 'user', 1, '2026-01-01', '2026-01-01')",
             (user_id,),
         )
-    git(project, "init", "-q")
-    commit_all(project, "generated without billing")
     release(versioned_template, "1.0.1", "no-op release")
 
-    copier.run_update(
-        str(project),
-        data={"payment_provider": "lemonsqueezy"},
-        defaults=True,
-        unsafe=True,
-        overwrite=True,
-        quiet=True,
-    )
+    update(project, payment_provider="lemonsqueezy")
     migrate(project, database)
 
     assert (project / "src/my_saas/billing/providers/lemonsqueezy.py").is_file()

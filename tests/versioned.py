@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import copier
+
 from tests.rendering import run, uv
 
 GIT_ENV = {
@@ -41,3 +43,23 @@ def migrate(project: Path, database: Path) -> None:
     env = {"UV_PYTHON_DOWNLOADS": "never", "DATABASE_URL": f"sqlite+aiosqlite:///{database}"}
     run([*uv(), "sync", "--quiet"], project, env)
     run([*uv(), "run", "--frozen", "alembic", "upgrade", "heads"], project, env)
+
+
+def generate_minimal(template: Path, destination: Path, database: Path) -> Path:
+    """Copy ``template`` with every optional feature off, migrate ``database`` and commit:
+    the existing project an update test switches features on in."""
+    answers = {"payment_provider": "none", "queue": "none", "ai_integrations": []}
+    copier.run_copy(
+        str(template), str(destination), data=answers, defaults=True, unsafe=True, quiet=True
+    )
+    migrate(destination, database)
+    git(destination, "init", "-q")
+    commit_all(destination, "generated without optional features")
+    return destination
+
+
+def update(project: Path, **answers: object) -> None:
+    """`copier update` to the template's latest tag, changing ``answers``."""
+    copier.run_update(
+        str(project), data=answers, defaults=True, unsafe=True, overwrite=True, quiet=True
+    )
