@@ -51,6 +51,7 @@ async def test_bearer_clients_are_not_checked(client: AsyncClient, session: Asyn
     )
 
     assert response.status_code == 200
+    assert response.json()["name"] == "Ada"
 
 
 async def test_cross_site_reads_are_not_blocked(client: AsyncClient, session: AsyncSession) -> None:
@@ -60,3 +61,4 @@ async def test_cross_site_reads_are_not_blocked(client: AsyncClient, session: As
     response = await client.get("/api/v1/users/me", headers={"Origin": "https://evil.example"})
 
     assert response.status_code == 200
+    assert response.json()["email"] == user.email
