@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 from pathlib import Path
 
 import pytest
@@ -30,8 +31,13 @@ from tests.rendering import (
 pytestmark = pytest.mark.matrix
 
 
+# Unique to this run: two runs on one PostgreSQL server never drop each other's databases.
+_RUN = secrets.token_hex(3)
+
+
 def _database_name(combination: Combination, purpose: str) -> str:
-    return f"matrix_{purpose}_{re.sub(r'[^a-z0-9]+', '_', combination.id)}"
+    # The rendered suite appends its worker id and a token of its own (63 bytes in all).
+    return f"mx{_RUN}_{purpose[0]}_{re.sub(r'[^a-z0-9]+', '_', combination.id)}"
 
 
 @pytest.mark.parametrize("combination", ALL, ids=[c.id for c in ALL])
@@ -64,7 +70,7 @@ def test_combination_renders_cleanly_and_passes_its_own_gates(
 
     if postgres_url:
         migration_url = with_database(postgres_url, _database_name(combination, "alembic"))
-        gate("python", "-c", _RECREATE_DATABASE, migration_url)
+        gate("python", "-c", _ADMIN_DATABASE, migration_url, "recreate")
         test_env = {
             "TEST_DATABASE_URL": with_database(postgres_url, _database_name(combination, "test"))
         }
@@ -73,6 +79,8 @@ def test_combination_renders_cleanly_and_passes_its_own_gates(
         test_env = {}
     # upgrade heads, check, downgrade base: one process, so the app is imported once.
     gate("python", "-c", _MIGRATE_CHECK_DOWNGRADE, env={"DATABASE_URL": migration_url})
+    if postgres_url:
+        gate("python", "-c", _ADMIN_DATABASE, migration_url, "drop")
 
     if redis_url and combination.queue == "celery":
         test_env["TEST_REDIS_URL"] = redis_url
@@ -91,21 +99,22 @@ command.check(config)
 command.downgrade(config, "base")
 """
 
-# Run inside the rendered project's environment, which has asyncpg.
-_RECREATE_DATABASE = """
+# Run inside the rendered project's environment, which has asyncpg: `<url> recreate|drop`.
+_ADMIN_DATABASE = """
 import asyncio, sys
 import asyncpg
 from sqlalchemy.engine import make_url
 
-async def main(url):
+async def main(url, action):
     target = make_url(url)
     admin = target.set(drivername="postgresql", database="postgres")
     connection = await asyncpg.connect(admin.render_as_string(hide_password=False))
     try:
         await connection.execute(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
-        await connection.execute(f'CREATE DATABASE "{target.database}"')
+        if action == "recreate":
+            await connection.execute(f'CREATE DATABASE "{target.database}"')
     finally:
         await connection.close()
 
-asyncio.run(main(sys.argv[1]))
+asyncio.run(main(*sys.argv[1:]))
 """
