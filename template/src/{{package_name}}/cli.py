@@ -6,48 +6,31 @@ import getpass
 import os
 import sys
 
-from .auth import passwords
 from .auth import service as auth_service
 from .auth.schemas import MIN_PASSWORD_LENGTH
-from .core.config import Settings, get_settings
-from .core.db.session import Database
+from .core.config import Settings
 from .core.db.types import utcnow
 from .core.errors import AppError
+from .services import running_services
 from .users import repository as user_repository
 from .users.models import Role
-from .worker.inprocess import InProcessDispatcher
-from .worker.queue import dispatch_committed
-from .worker.registry import TaskContext
 
 
 async def create_admin(settings: Settings, email: str, password: str | None) -> str:
     """Promote ``email`` to admin, creating the account (with ``password``) if needed."""
-    database = Database.from_settings(settings)
-    dispatcher = InProcessDispatcher(TaskContext(settings=settings, db=database))
-    try:
-        async with database.sessionmaker() as session:
-            user = await user_repository.get_by_email(session, email)
-            if user is not None:
-                user.role = Role.ADMIN
-                outcome = f"promoted {user.email} to admin"
-            else:
-                if not password or len(password) < MIN_PASSWORD_LENGTH:
-                    raise AppError(
-                        f"A new account needs a password of {MIN_PASSWORD_LENGTH}+ characters."
-                    )
-                hasher = passwords.get_hasher(settings)
-                user = await auth_service.register(
-                    session, hasher, email=email, password=password, name=None, role=Role.ADMIN
-                )
-                # The operator vouches for the address.
-                user.email_verified_at = utcnow()
-                outcome = f"created admin {user.email}"
-            await session.commit()
-            await dispatch_committed(session, dispatcher)
-        await dispatcher.drain()
-        return outcome
-    finally:
-        await database.dispose()
+    async with running_services(settings) as services, services.unit_of_work() as session:
+        user = await user_repository.get_by_email(session, email)
+        if user is not None:
+            user.role = Role.ADMIN
+            return f"promoted {user.email} to admin"
+        if not password or len(password) < MIN_PASSWORD_LENGTH:
+            raise AppError(f"A new account needs a password of {MIN_PASSWORD_LENGTH}+ characters.")
+        user = await auth_service.register(
+            session, services.hasher, email=email, password=password, name=None, role=Role.ADMIN
+        )
+        # The operator vouches for the address.
+        user.email_verified_at = utcnow()
+        return f"created admin {user.email}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if password is None and sys.stdin.isatty():
             password = getpass.getpass("Password (for a new account, 8+ characters): ") or None
-        print(asyncio.run(create_admin(get_settings(), email, password)))
+        print(asyncio.run(create_admin(Settings(), email, password)))
     except AppError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 1

@@ -1,7 +1,6 @@
 """Authentication settings (prefix `AUTH_`): flows, throttling and OAuth providers."""
 
 from datetime import timedelta
-from functools import lru_cache
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -52,8 +51,3 @@ class AuthSettings(BaseSettings):
     oidc_client_secret: SecretStr | None = None
     oidc_discovery_url: str | None = None
     oidc_scope: str = "openid email profile"
-
-
-@lru_cache
-def get_auth_settings() -> AuthSettings:
-    return AuthSettings()

@@ -4,14 +4,13 @@ from typing import Annotated, Any
 
 from argon2 import PasswordHasher
 from authlib.integrations.starlette_client import OAuth
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
-from ..core.db.session import DbSession
-from ..core.dependencies import SettingsDep
+from ..core.db.unit_of_work import DbSession
 from ..core.errors import Forbidden, Unauthorized
+from ..services import Services, ServicesDep
 from ..users.models import User
-from . import passwords
 from . import service as auth_service
 from .config import AuthSettings
 from .models import UserSession
@@ -63,40 +62,37 @@ async def require_admin(user: CurrentUser) -> User:
 AdminUser = Annotated[User, Depends(require_admin)]
 
 
-def get_password_hasher(settings: SettingsDep) -> PasswordHasher:
-    return passwords.get_hasher(settings)
+def get_password_hasher(services: ServicesDep) -> PasswordHasher:
+    return services.hasher
 
 
 PasswordHasherDep = Annotated[PasswordHasher, Depends(get_password_hasher)]
 
 
-def configure_auth(app: FastAPI, settings: AuthSettings, **oauth_client_kwargs: Any) -> None:
-    """Attach the auth settings, the login throttle and the OAuth providers to ``app``
-    (tests call it again with their own settings and an in-process transport)."""
-    app.state.auth_settings = settings
-    app.state.login_throttle = LoginThrottle(settings)
-    app.state.oauth = build_oauth(settings, **oauth_client_kwargs)
+def configure_auth(services: Services, settings: AuthSettings, **oauth_client_kwargs: Any) -> None:
+    """Point ``services`` at other auth settings: their throttle and OAuth providers
+    (tests pass their own settings and an in-process transport for the providers)."""
+    services.auth_settings = settings
+    services.throttle = LoginThrottle(settings)
+    services.oauth = build_oauth(settings, **oauth_client_kwargs)
 
 
-def get_auth_settings_dep(request: Request) -> AuthSettings:
-    settings: AuthSettings = request.app.state.auth_settings
-    return settings
+def get_auth_settings(services: ServicesDep) -> AuthSettings:
+    return services.auth_settings
 
 
-AuthSettingsDep = Annotated[AuthSettings, Depends(get_auth_settings_dep)]
+AuthSettingsDep = Annotated[AuthSettings, Depends(get_auth_settings)]
 
 
-def get_login_throttle(request: Request) -> LoginThrottle:
-    throttle: LoginThrottle = request.app.state.login_throttle
-    return throttle
+def get_login_throttle(services: ServicesDep) -> LoginThrottle:
+    return services.throttle
 
 
 LoginThrottleDep = Annotated[LoginThrottle, Depends(get_login_throttle)]
 
 
-def get_oauth(request: Request) -> OAuth:
-    oauth: OAuth = request.app.state.oauth
-    return oauth
+def get_oauth(services: ServicesDep) -> OAuth:
+    return services.oauth
 
 
 OAuthDep = Annotated[OAuth, Depends(get_oauth)]

@@ -9,16 +9,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from ..core.config import Settings
 
 
-@lru_cache
-def _hasher(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
-    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
-
-
-def get_hasher(settings: Settings) -> PasswordHasher:
-    return _hasher(
-        settings.password_hash_time_cost,
-        settings.password_hash_memory_cost,
-        settings.password_hash_parallelism,
+def build_hasher(settings: Settings) -> PasswordHasher:
+    return PasswordHasher(
+        time_cost=settings.password_hash_time_cost,
+        memory_cost=settings.password_hash_memory_cost,
+        parallelism=settings.password_hash_parallelism,
     )
 
 

@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse
 from joserfc.errors import JoseError
 
 from ..core.config import Settings
-from ..core.db.session import DbSession
+from ..core.db.unit_of_work import DbSession
 from ..core.dependencies import SettingsDep
 from ..core.errors import BadRequest, NotFound, ServiceUnavailable
 from ..users.models import User, normalize_email

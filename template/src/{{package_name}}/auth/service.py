@@ -8,10 +8,12 @@ from urllib.parse import urlencode
 import structlog
 from argon2 import PasswordHasher
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..core.config import Settings
 from ..core.db.types import utcnow
+from ..core.db.unit_of_work import release_connection
 from ..core.errors import BadRequest, Conflict, Forbidden, Unauthorized
 from ..core.security import hash_token, new_token
 from ..email.service import send_email
@@ -52,6 +54,10 @@ class IssuedSession:
     session: UserSession
 
 
+class EmailTaken(Conflict):
+    default_message = "An account with this email already exists."
+
+
 async def register(
     session: AsyncSession,
     hasher: PasswordHasher,
@@ -62,16 +68,19 @@ async def register(
     role: Role = Role.USER,
 ) -> User:
     email = normalize_email(email)
+    # Hashed before the first query: no database connection is held through the hash.
+    password_hash = await passwords.hash_password(hasher, password)
     if await user_repository.get_by_email(session, email) is not None:
-        raise Conflict("An account with this email already exists.", details={"field": "email"})
+        raise EmailTaken(details={"field": "email"})
     user = User(
-        email=email,
-        name=name.strip() if name else None,
-        password_hash=await passwords.hash_password(hasher, password),
-        role=role,
+        email=email, name=name.strip() if name else None, password_hash=password_hash, role=role
     )
-    session.add(user)
-    await session.flush()
+    try:
+        # A concurrent registration of the same address loses here, not in a 500.
+        async with session.begin_nested():
+            session.add(user)
+    except IntegrityError:
+        raise EmailTaken(details={"field": "email"}) from None
     return user
 
 
@@ -84,6 +93,8 @@ async def authenticate(
     password: str,
 ) -> User:
     user = await user_repository.get_by_email(session, email)
+    # The connection goes back to the pool for the (deliberately slow) hash.
+    await release_connection(session)
     matched = await passwords.verify_password(
         hasher, user.password_hash if user else None, password
     )
@@ -191,6 +202,7 @@ async def _mail_link(
     token = await tokens.issue(session, user, purpose, ttl=ttl)
     send_email(
         session,
+        settings,
         to=user.email,
         subject=subject,
         template=template,
@@ -225,6 +237,7 @@ async def verify_email(session: AsyncSession, settings: Settings, token: str) ->
         user.email_verified_at = utcnow()
         send_email(
             session,
+            settings,
             to=user.email,
             subject=f"Welcome to {settings.app_name}",
             template="welcome",
@@ -264,8 +277,9 @@ async def reset_password(
     password: str,
 ) -> User:
     """Set a new password from a mailed token and sign out every session."""
+    password_hash = await passwords.hash_password(hasher, password)  # before any query
     user = await tokens.consume(session, token, TokenPurpose.PASSWORD_RESET)
-    user.password_hash = await passwords.hash_password(hasher, password)
+    user.password_hash = password_hash
     # Receiving the mail proved the address.
     user.email_verified_at = user.email_verified_at or utcnow()
     await revoke_all_sessions(session, user)
@@ -297,6 +311,7 @@ def _send_password_changed(
 ) -> None:
     send_email(
         session,
+        settings,
         to=user.email,
         subject=f"Your {settings.app_name} password was changed",
         template="password_changed",
@@ -342,21 +357,34 @@ async def consume_magic_link(session: AsyncSession, token: str) -> User:
 async def login_with_identity(session: AsyncSession, identity: OAuthIdentity) -> User:
     """The user behind a provider identity: linked before, linked now by a *verified*
     email, or created. An unverified email never links or creates anything."""
+    try:
+        user = await _linked_or_new_user(session, identity)
+    except IntegrityError:
+        # Two first logins of one account at once: the other one stored the link (or the
+        # user) first, and a second look finds it.
+        user = await _linked_or_new_user(session, identity)
+    if not user.is_active:
+        raise Forbidden("This account is deactivated.")
+    return user
+
+
+async def _linked_or_new_user(session: AsyncSession, identity: OAuthIdentity) -> User:
     result = await session.execute(
         select(OAuthAccount, User)
         .join(User, User.id == OAuthAccount.user_id)
         .where(OAuthAccount.provider == identity.provider, OAuthAccount.subject == identity.subject)
     )
     row = result.one_or_none()
-    user: User | None
     if row is not None:
-        user = row[1]
-    else:
-        if not identity.email or not identity.email_verified:
-            logger.warning(
-                "oauth.unverified_email", provider=identity.provider, has_email=bool(identity.email)
-            )
-            raise OAuthEmailNotVerified()
+        linked: User = row[1]
+        return linked
+    if not identity.email or not identity.email_verified:
+        logger.warning(
+            "oauth.unverified_email", provider=identity.provider, has_email=bool(identity.email)
+        )
+        raise OAuthEmailNotVerified()
+    # A savepoint: losing a race rolls back only this attempt, not the request.
+    async with session.begin_nested():
         user = await user_repository.get_by_email(session, identity.email)
         if user is None:
             user = User(
@@ -377,9 +405,6 @@ async def login_with_identity(session: AsyncSession, identity: OAuthIdentity) ->
             )
         )
         user.email_verified_at = user.email_verified_at or utcnow()
-        await session.flush()
-    if not user.is_active:
-        raise Forbidden("This account is deactivated.")
     return user
 
 

@@ -6,7 +6,8 @@ import structlog
 from sqlalchemy import delete, or_
 
 from ..core.db.types import utcnow
-from ..worker.registry import TaskContext, task
+from ..services import Services
+from ..worker.registry import task
 from .models import UserSession
 
 logger = structlog.get_logger(__name__)
@@ -16,9 +17,9 @@ KEEP_ENDED_SESSIONS = timedelta(days=30)
 
 
 @task("auth.prune_sessions")
-async def prune_sessions(ctx: TaskContext) -> None:
+async def prune_sessions(services: Services) -> None:
     cutoff = utcnow() - KEEP_ENDED_SESSIONS
-    async with ctx.db.sessionmaker.begin() as session:
+    async with services.unit_of_work() as session:
         result = await session.execute(
             delete(UserSession).where(
                 or_(UserSession.expires_at < cutoff, UserSession.revoked_at < cutoff)

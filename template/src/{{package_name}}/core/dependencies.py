@@ -8,7 +8,7 @@ from .config import Settings
 
 
 def get_app_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
+    settings: Settings = request.app.state.services.settings
     return settings
 
 

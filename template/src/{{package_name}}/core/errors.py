@@ -4,6 +4,7 @@ Every error leaves the API as ``{"error": {"code", "message", "details"}}``,
 whether it is ours, a validation error, an unknown route or an unexpected crash.
 """
 
+import socket
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any, ClassVar
@@ -13,6 +14,14 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import (
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = structlog.get_logger(__name__)
@@ -144,13 +153,58 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, code, message, headers=exc.headers)
 
 
-async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    logger.exception("request.crashed", exc_info=exc)
+def unexpected_error_response() -> JSONResponse:
+    """The answer to a crash (it is logged with its traceback where it is caught)."""
     return error_response(500, "internal_error", "An unexpected error occurred.")
 
 
+# Seconds a client should wait before trying again after an outage.
+OUTAGE_RETRY_AFTER = 2
+
+
+def is_outage(exc: BaseException) -> bool:
+    """Whether ``exc`` means a service we depend on is down or unreachable (not a bug)."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, OperationalError | InterfaceError | SQLAlchemyTimeoutError):
+        return True
+    return isinstance(exc, ConnectionError | TimeoutError | socket.gaierror)
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, IntegrityError):
+        # A concurrent write got there first (a unique key, a row deleted meanwhile).
+        logger.info("request.conflict", error=str(exc.orig))
+        return error_response(409, "conflict", "The request conflicts with a concurrent change.")
+    if is_outage(exc):
+        return _outage(exc)
+    logger.exception("request.crashed", exc_info=exc)
+    return unexpected_error_response()
+
+
+async def _connection_error(request: Request, exc: Exception) -> JSONResponse:
+    if is_outage(exc):
+        return _outage(exc)
+    logger.exception("request.crashed", exc_info=exc)
+    return unexpected_error_response()
+
+
+def _outage(exc: BaseException) -> JSONResponse:
+    # Hosts, ports and driver messages go to the log, never to the client.
+    logger.error("request.dependency_unavailable", error=repr(exc))
+    return error_response(
+        503,
+        "service_unavailable",
+        "A service this request needs is not available right now; try again shortly.",
+        headers={"Retry-After": str(OUTAGE_RETRY_AFTER)},
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    """Everything but crashes; `RequestContextMiddleware` answers those (and keeps the
+    connection open, which Starlette's own last-resort handler would not)."""
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(Exception, _unexpected_error)
+    app.add_exception_handler(SQLAlchemyError, _database_error)
+    app.add_exception_handler(OSError, _connection_error)

@@ -13,7 +13,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .errors import error_response
+from .errors import error_response, unexpected_error_response
 
 logger = structlog.get_logger("access")
 
@@ -22,7 +22,12 @@ _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 
 class RequestContextMiddleware:
     """Binds ``request_id`` (the caller's ``X-Request-ID`` if sane, else a new one) to
-    every log line of the request, echoes it back, and writes one access line."""
+    every log line of the request, echoes it back, and writes one access line.
+
+    It also answers what nothing else handled: a crash is logged with its traceback and
+    becomes the 500 envelope here, so the connection stays usable (an exception that
+    reached the server would make it drop the connection).
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -40,15 +45,23 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         status_code = 500
 
+        started = False
+
         async def send_with_id(message: Message) -> None:
-            nonlocal status_code
+            nonlocal status_code, started
             if message["type"] == "http.response.start":
+                started = True
                 status_code = message["status"]
                 MutableHeaders(scope=message)["X-Request-ID"] = request_id
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            if started:
+                raise  # half a response is out: the server can only drop the connection
+            logger.exception("request.crashed", exc_info=exc)
+            await unexpected_error_response()(scope, receive, send_with_id)
         finally:
             logger.info(
                 "request",

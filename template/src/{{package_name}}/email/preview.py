@@ -4,7 +4,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ..core.config import get_settings
+from ..core.config import Settings
 from .rendering import render_email, template_names
 
 SAMPLE_CONTEXT: dict[str, dict[str, Any]] = {
@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="email-preview")
     parser.add_argument("--out", type=Path, default=Path("build/email-preview"))
     args = parser.parse_args(argv)
-    settings = get_settings()
+    settings = Settings()
     written = write_previews(args.out, app_name=settings.app_name, public_url=settings.public_url)
     for path in written:
         print(path)

@@ -1,4 +1,5 @@
-"""`/health` (the process answers) and `/health/ready` (database up, schema at head)."""
+"""`/health` (the process answers) and `/health/ready` (what the app needs is there:
+the database with its schema at head, and the throttle's Redis when it has one)."""
 
 from functools import lru_cache
 from pathlib import Path
@@ -7,14 +8,13 @@ from typing import Any
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from ..core.db.session import Database
-from ..core.dependencies import SettingsDep
 from ..core.errors import error_response
+from ..services import Services, ServicesDep
 
 router = APIRouter(prefix="/health", tags=["health"])
 
@@ -34,24 +34,40 @@ async def live() -> dict[str, str]:
 
 
 @router.get("/ready", response_model=None)
-async def ready(request: Request, settings: SettingsDep) -> dict[str, Any] | JSONResponse:
-    database: Database = request.app.state.db
+async def ready(services: ServicesDep) -> dict[str, Any] | JSONResponse:
     checks: dict[str, str] = {}
+    problem = await _database_problem(services, checks)
+    if services.throttle.shared:
+        healthy = await services.throttle.healthy()
+        checks["rate_limit_storage"] = "ok" if healthy else "unreachable"
+        if not healthy and problem is None:
+            problem = "The login throttle's storage is unreachable."
+    broker = await services.dispatcher.healthy()
+    if broker is not None:
+        # Reported, not fatal: while the broker is down, jobs run in the API process.
+        checks["broker"] = "ok" if broker else "unreachable (jobs run in-process meanwhile)"
+    if problem is not None:
+        return error_response(503, "not_ready", problem, checks)
+    return {"status": "ok", "checks": checks}
+
+
+async def _database_problem(services: Services, checks: dict[str, str]) -> str | None:
+    """Fill in the database and migration checks; what is wrong with them, if anything."""
     try:
-        async with database.engine.connect() as connection:
+        async with services.db.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
             checks["database"] = "ok"
             applied = await connection.run_sync(_applied_revisions)
     except Exception as exc:  # any driver error means "not ready", never a 500
         checks["database"] = f"unreachable: {type(exc).__name__}"
-        return error_response(503, "not_ready", "The database is unreachable.", checks)
+        return "The database is unreachable."
     try:
-        heads = _migration_heads(settings.alembic_config)
+        heads = _migration_heads(services.settings.alembic_config)
     except Exception as exc:  # a missing or broken alembic.ini is "not ready", never a 500
         checks["migrations"] = f"unknown: {type(exc).__name__}"
-        return error_response(503, "not_ready", "The migration scripts cannot be read.", checks)
+        return "The migration scripts cannot be read."
     if applied != heads:
         checks["migrations"] = f"pending: {', '.join(sorted(heads - applied)) or 'unknown'}"
-        return error_response(503, "not_ready", "Migrations are not applied.", checks)
+        return "Migrations are not applied."
     checks["migrations"] = "ok"
-    return {"status": "ok", "checks": checks}
+    return None

@@ -1,12 +1,37 @@
-"""The storage backend and settings, as dependencies (override them in tests)."""
+"""The storage backend, its settings and the caller's quota, as dependencies."""
 
 from typing import Annotated
 
 from fastapi import Depends
 
-from .backends import get_storage_backend
+from ..auth.dependencies import CurrentUser
+from ..core.db.unit_of_work import DbSession
+from ..core.providers import require_configured
+from ..services import ServicesDep
 from .backends.base import StorageBackend
-from .config import StorageSettings, get_storage_settings
+from .config import StorageSettings
+from .quota import StorageQuota, storage_quota
+
+
+def get_storage_backend(services: ServicesDep) -> StorageBackend:
+    """The backend, or 503 naming the settings it still needs."""
+    return require_configured(
+        services.storage,
+        "File storage",
+        alternative="For development, STORAGE_BACKEND=local keeps files on this machine.",
+    )
+
+
+def get_storage_settings(services: ServicesDep) -> StorageSettings:
+    return services.storage_settings
+
+
+async def get_storage_quota(
+    user: CurrentUser, session: DbSession, services: ServicesDep
+) -> StorageQuota:
+    return await storage_quota(session, services, user.id)
+
 
 StorageBackendDep = Annotated[StorageBackend, Depends(get_storage_backend)]
 StorageSettingsDep = Annotated[StorageSettings, Depends(get_storage_settings)]
+StorageQuotaDep = Annotated[StorageQuota, Depends(get_storage_quota)]

@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..users.models import User
 from .models import FileStatus, StoredFile
 
 
@@ -43,3 +44,33 @@ async def stale_pending_ids(
         .limit(limit)
     )
     return list(result.scalars())
+
+
+async def lock_owner(session: AsyncSession, owner_id: uuid.UUID) -> None:
+    """Hold the owner's row until the transaction ends: their quota checks take turns."""
+    await session.execute(select(User.id).where(User.id == owner_id).with_for_update())
+
+
+async def usage(
+    session: AsyncSession, *, owner_id: uuid.UUID, status: FileStatus | None = None
+) -> tuple[int, int]:
+    """(bytes, files) the owner holds: every file, or those with ``status``."""
+    query = select(func.coalesce(func.sum(StoredFile.size), 0), func.count()).where(
+        StoredFile.owner_id == owner_id
+    )
+    if status is not None:
+        query = query.where(StoredFile.status == status)
+    total_bytes, total_files = (await session.execute(query)).one()
+    return int(total_bytes), int(total_files)
+
+
+async def pending_key_exists(session: AsyncSession, key: str) -> bool:
+    found = await session.scalar(
+        select(StoredFile.id).where(StoredFile.key == key, StoredFile.status == FileStatus.PENDING)
+    )
+    return found is not None
+
+
+async def existing_keys(session: AsyncSession, keys: list[str]) -> set[str]:
+    result = await session.scalars(select(StoredFile.key).where(StoredFile.key.in_(keys)))
+    return set(result)

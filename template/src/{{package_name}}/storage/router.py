@@ -1,7 +1,7 @@
 """`/files`: upload tickets, completion, listing, download links, deletion.
 
 `/files/content/{key}` serves the local backend's signed URLs; the signature is the
-authorisation there, so those two routes need no session.
+authorisation there, so those two routes need no user session.
 """
 
 import uuid
@@ -13,14 +13,14 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse
 
 from ..auth.dependencies import CurrentUser
-from ..core.db.session import DbSession
 from ..core.db.types import utcnow
-from ..core.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge
+from ..core.db.unit_of_work import DbSession
+from ..core.errors import BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge
 from ..core.pagination import Page, PageParams
 from . import repository as file_repository
 from . import service as file_service
 from .backends.local import InvalidKey, InvalidSignature, LocalStorageBackend
-from .dependencies import StorageBackendDep, StorageSettingsDep
+from .dependencies import StorageBackendDep, StorageQuotaDep, StorageSettingsDep
 from .schemas import FileCreate, FileDownload, FileRead, FileUpload, UploadInstructions
 
 router = APIRouter(tags=["files"])
@@ -33,6 +33,7 @@ async def create_file(
     session: DbSession,
     backend: StorageBackendDep,
     storage: StorageSettingsDep,
+    quota: StorageQuotaDep,
 ) -> FileUpload:
     stored, ticket = await file_service.start_upload(
         session,
@@ -42,6 +43,7 @@ async def create_file(
         filename=body.filename,
         content_type=body.content_type,
         size=body.size,
+        quota=quota,
     )
     upload = UploadInstructions(
         method=ticket.method,
@@ -64,6 +66,7 @@ async def list_files(user: CurrentUser, page: PageParams, session: DbSession) ->
 async def upload_local_content(
     key: str,
     request: Request,
+    session: DbSession,
     backend: StorageBackendDep,
     expires: Annotated[str, Query()],
     content_type: Annotated[str, Query()],
@@ -73,6 +76,9 @@ async def upload_local_content(
     local = _local(backend)
     params = {"expires": expires, "content_type": content_type, "size": size}
     path = _verified_path(local, "PUT", key, params, signature)
+    if not await file_repository.pending_key_exists(session, key):
+        # Completed, deleted or expired: the URL may still be unexpired, but it is closed.
+        raise Conflict("This upload is closed.")
     sent_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if sent_type != content_type:
         raise BadRequest(
@@ -103,10 +109,14 @@ async def download_local_content(
 
 @router.post("/files/{file_id}/complete")
 async def complete_file(
-    file_id: uuid.UUID, user: CurrentUser, session: DbSession, backend: StorageBackendDep
+    file_id: uuid.UUID,
+    user: CurrentUser,
+    session: DbSession,
+    backend: StorageBackendDep,
+    quota: StorageQuotaDep,
 ) -> FileRead:
     stored = await file_service.get_owned_file(session, owner_id=user.id, file_id=file_id)
-    stored = await file_service.complete_upload(session, backend, stored)
+    stored = await file_service.complete_upload(session, backend, stored, quota)
     return FileRead.model_validate(stored)
 
 
@@ -128,11 +138,9 @@ async def read_file(
 
 
 @router.delete("/files/{file_id}", status_code=204)
-async def delete_file(
-    file_id: uuid.UUID, user: CurrentUser, session: DbSession, backend: StorageBackendDep
-) -> Response:
+async def delete_file(file_id: uuid.UUID, user: CurrentUser, session: DbSession) -> Response:
     stored = await file_service.get_owned_file(session, owner_id=user.id, file_id=file_id)
-    await file_service.delete_file(session, backend, stored)
+    await file_service.delete_file(session, stored)
     return Response(status_code=204)
 
 

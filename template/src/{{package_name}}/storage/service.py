@@ -14,19 +14,37 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..core.db.types import utcnow
 from ..core.errors import Conflict, NotFound, PayloadTooLarge, UnsupportedMediaType
+from ..worker.queue import enqueue
 from . import repository as file_repository
 from .backends.base import StorageBackend, UploadTicket
 from .config import StorageSettings
 from .models import FileStatus, StoredFile
+from .quota import StorageQuota
 
 logger = structlog.get_logger(__name__)
 
 _UNSAFE_NAME_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def new_key(owner_id: uuid.UUID) -> str:
+# Clients upload under UPLOADS; completion moves the object under FILES. An upload URL
+# used again after that (it stays valid until it expires) writes where nothing reads,
+# and the housekeeping job sweeps it away.
+UPLOADS = "uploads/"
+FILES = "files/"
+
+
+class StorageQuotaExceeded(PayloadTooLarge):
+    code = "storage_quota_exceeded"
+    default_message = "This would exceed your storage quota."
+
+
+def new_key(owner_id: uuid.UUID, *, prefix: str = UPLOADS) -> str:
     """Keys are ours alone: the user's file name never reaches the storage path."""
-    return f"{owner_id.hex}/{uuid.uuid4().hex}"
+    return f"{prefix}{owner_id.hex}/{uuid.uuid4().hex}"
+
+
+def final_key(upload_key: str) -> str:
+    return FILES + upload_key.removeprefix(UPLOADS)
 
 
 def clean_filename(filename: str) -> str:
@@ -58,9 +76,14 @@ async def start_upload(
     filename: str,
     content_type: str,
     size: int,
+    quota: StorageQuota,
 ) -> tuple[StoredFile, UploadTicket]:
     """Record a pending file and hand out a ticket for exactly these bytes."""
     check_upload(storage, content_type=content_type, size=size)
+    # Serialises this user's tickets, so two at once cannot both take the last bytes.
+    await file_repository.lock_owner(session, owner_id)
+    used_bytes, used_files = await file_repository.usage(session, owner_id=owner_id)
+    check_quota(quota, used_bytes + size, used_files + 1)
     stored = StoredFile(
         owner_id=owner_id,
         key=new_key(owner_id),
@@ -78,6 +101,19 @@ async def start_upload(
         expires_in=storage.upload_url_ttl,
     )
     return stored, ticket
+
+
+def check_quota(quota: StorageQuota, total_bytes: int, total_files: int) -> None:
+    details = {"quota_bytes": quota.max_bytes, "quota_files": quota.max_files}
+    if total_bytes > quota.max_bytes:
+        raise StorageQuotaExceeded(
+            f"Your files may take at most {quota.max_bytes} bytes; delete some first.",
+            details=details,
+        )
+    if total_files > quota.max_files:
+        raise StorageQuotaExceeded(
+            f"You may keep at most {quota.max_files} files; delete some first.", details=details
+        )
 
 
 async def get_owned_file(
@@ -101,12 +137,18 @@ async def get_owned_ready_file(
 
 
 async def complete_upload(
-    session: AsyncSession, backend: StorageBackend, stored: StoredFile
+    session: AsyncSession, backend: StorageBackend, stored: StoredFile, quota: StorageQuota
 ) -> StoredFile:
-    """Mark the file ready once the object really exists with the declared size and type."""
+    """Mark the file ready once the object really exists with the declared size and type
+    and still fits the owner's quota; the object moves where its upload URL cannot reach."""
     if stored.is_ready:
         return stored
+    target = final_key(stored.key)
     found = await backend.stat(stored.key)
+    moved = False
+    if found is None:
+        # A completion whose commit failed after the move: the object already sits there.
+        found, moved = await backend.stat(target), True
     if found is None:
         raise Conflict("Nothing has been uploaded for this file yet.", details={"uploaded": 0})
     problems: dict[str, dict[str, object]] = {}
@@ -116,8 +158,16 @@ async def complete_upload(
         problems["content_type"] = {"declared": stored.content_type, "uploaded": found.content_type}
     if problems:
         # The wrong bytes go; the file stays pending so the client can upload again.
-        await backend.delete(stored.key)
+        await backend.delete(target if moved else stored.key)
         raise Conflict("The uploaded object does not match the declared file.", details=problems)
+    await file_repository.lock_owner(session, stored.owner_id)
+    ready_bytes, ready_files = await file_repository.usage(
+        session, owner_id=stored.owner_id, status=FileStatus.READY
+    )
+    check_quota(quota, ready_bytes + stored.size, ready_files + 1)
+    if not moved:
+        await backend.move(stored.key, target)
+    stored.key = target
     stored.status = FileStatus.READY
     stored.completed_at = utcnow()
     await session.flush()
@@ -131,12 +181,11 @@ async def download_url(
     return await backend.download_url(stored.key, filename=stored.filename, expires_in=expires_in)
 
 
-async def delete_file(session: AsyncSession, backend: StorageBackend, stored: StoredFile) -> None:
-    """The object first, then the row: a failure leaves a row pointing at nothing, not an
-    orphaned object nobody can find."""
-    await backend.delete(stored.key)
+async def delete_file(session: AsyncSession, stored: StoredFile) -> None:
+    """The row now; the object once that is committed (a rolled-back delete keeps both)."""
     await session.delete(stored)
     await session.flush()
+    enqueue(session, "storage.delete_object", key=stored.key)
     logger.info("storage.file_deleted", file_id=str(stored.id))
 
 
@@ -156,7 +205,7 @@ async def save_bytes(
     """Store bytes the server produced (no upload limits apply) as a ready file."""
     stored = StoredFile(
         owner_id=owner_id,
-        key=new_key(owner_id),
+        key=new_key(owner_id, prefix=FILES),
         filename=clean_filename(filename),
         content_type=content_type.lower(),
         size=len(data),

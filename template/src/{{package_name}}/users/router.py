@@ -5,7 +5,7 @@ import uuid
 from fastapi import APIRouter
 
 from ..auth.dependencies import AdminUser, CurrentUser
-from ..core.db.session import DbSession
+from ..core.db.unit_of_work import DbSession
 from ..core.errors import NotFound
 from ..core.pagination import Page, PageParams
 from . import repository as user_repository

@@ -1,11 +1,9 @@
 """Changes to user accounts."""
 
 import structlog
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..auth.models import UserSession
-from ..core.db.types import utcnow
+from ..auth import service as auth_service
 from ..core.errors import BadRequest
 from .models import Role, User
 from .schemas import AdminUserUpdate, UserUpdate
@@ -34,11 +32,7 @@ async def admin_update(
     if changes.is_active is not None:
         user.is_active = changes.is_active
         if not changes.is_active:
-            await session.execute(
-                update(UserSession)
-                .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
-                .values(revoked_at=utcnow())
-            )
+            await auth_service.revoke_all_sessions(session, user)
     await session.flush()
     logger.info(
         "user.changed_by_admin",

@@ -3,12 +3,16 @@
 import asyncio
 import random
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import structlog
 
 from .queue import Job
-from .registry import TaskContext, get_task
+from .registry import get_task
 from .schedule import PeriodicJob
+
+if TYPE_CHECKING:  # the services module imports the queue
+    from ..services import Services
 
 logger = structlog.get_logger(__name__)
 
@@ -22,9 +26,9 @@ class InProcessDispatcher:
     """
 
     def __init__(
-        self, context: TaskContext, *, max_attempts: int = 5, base_delay: float = 0.5
+        self, services: "Services", *, max_attempts: int = 5, base_delay: float = 0.5
     ) -> None:
-        self.context = context
+        self.services = services
         self.max_attempts = max_attempts
         self.base_delay = base_delay
         self._running: set[asyncio.Task[None]] = set()
@@ -35,6 +39,9 @@ class InProcessDispatcher:
             running = asyncio.create_task(self._run(job), name=f"job:{job.name}")
             self._running.add(running)
             running.add_done_callback(self._running.discard)
+
+    async def healthy(self) -> bool | None:
+        return None
 
     def start_periodic(self, jobs: Iterable[PeriodicJob]) -> None:
         """Run each job every ``job.every``, first after one interval, until :meth:`stop`."""
@@ -61,11 +68,13 @@ class InProcessDispatcher:
             await asyncio.gather(*self._running, return_exceptions=True)
 
     async def _run(self, job: Job) -> None:
+        # The request that enqueued the job is named on every line the job logs.
+        structlog.contextvars.bind_contextvars(request_id=job.request_id, task=job.name)
         fn = get_task(job.name)
-        log = logger.bind(task=job.name)
+        log = logger.bind()
         for attempt in range(1, self.max_attempts + 1):
             try:
-                await fn(self.context, **job.kwargs)
+                await fn(self.services, **job.kwargs)
             except Exception as exc:
                 if attempt == self.max_attempts:
                     log.exception("task.failed", attempt=attempt, exc_info=exc)

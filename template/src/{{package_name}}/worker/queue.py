@@ -4,6 +4,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .registry import registered_tasks
@@ -15,11 +16,16 @@ _PENDING = "pending_jobs"
 class Job:
     name: str
     kwargs: dict[str, Any] = field(default_factory=dict)
+    # The request (or the job) that enqueued it, so the job's log lines name it.
+    request_id: str | None = None
 
 
 class Dispatcher(Protocol):
     async def dispatch(self, jobs: list[Job]) -> None:
         """Hand committed jobs to whatever runs them."""
+
+    async def healthy(self) -> bool | None:
+        """Whether the broker answers; None when there is no broker."""
 
 
 def enqueue(session: AsyncSession, name: str, **kwargs: Any) -> Job:
@@ -31,9 +37,14 @@ def enqueue(session: AsyncSession, name: str, **kwargs: Any) -> Job:
     if name not in registered_tasks():
         raise LookupError(f"unknown task {name!r}")
     json.dumps(kwargs)
-    job = Job(name, kwargs)
+    request_id = structlog.contextvars.get_contextvars().get("request_id")
+    job = Job(name, kwargs, request_id if isinstance(request_id, str) else None)
     session.info.setdefault(_PENDING, []).append(job)
     return job
+
+
+def has_pending_jobs(session: AsyncSession) -> bool:
+    return bool(session.info.get(_PENDING))
 
 
 def discard_pending(session: AsyncSession) -> None:

@@ -1,22 +1,11 @@
-"""Named tasks and the context they run with, whichever runner executes them."""
+"""Named tasks, whichever runner executes them.
+
+A task body is ``async def fn(services: Services, **kwargs)``: it reads its providers
+from the process's `Services` and opens its own unit of work
+(``async with services.unit_of_work() as session``), never sharing a request's.
+"""
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-from ..core.config import Settings
-
-if TYPE_CHECKING:  # the session module imports the worker queue
-    from ..core.db.session import Database
-
-
-@dataclass(frozen=True)
-class TaskContext:
-    """What a task body may use: it opens its own sessions, it never shares a request's."""
-
-    settings: Settings
-    db: "Database"
-
 
 TaskFn = Callable[..., Awaitable[None]]
 
@@ -24,7 +13,7 @@ _TASKS: dict[str, TaskFn] = {}
 
 
 def task(name: str) -> Callable[[TaskFn], TaskFn]:
-    """Register ``fn`` under ``name``; it is called as ``await fn(ctx, **kwargs)``.
+    """Register ``fn`` under ``name``; it is called as ``await fn(services, **kwargs)``.
 
     Tasks must be idempotent: a retried or redelivered job runs the body again.
     """

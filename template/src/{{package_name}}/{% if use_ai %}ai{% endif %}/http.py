@@ -13,7 +13,7 @@ import anyio
 import httpx
 import structlog
 
-from ..core.errors import ServiceUnavailable
+from ..core.providers import ProviderRejected, ProviderUnavailable
 
 logger = structlog.get_logger(__name__)
 
@@ -21,11 +21,6 @@ logger = structlog.get_logger(__name__)
 RETRYABLE_STATUS = frozenset({408, 409, 429})
 # A provider asking us to wait longer than this is treated as down.
 MAX_RETRY_AFTER_SECONDS = 30.0
-
-
-class ProviderUnavailable(ServiceUnavailable):
-    code = "provider_unavailable"
-    default_message = "The AI provider is not available right now; try again later."
 
 
 @dataclass(frozen=True)
@@ -58,8 +53,8 @@ async def send_with_retries(
     """Send ``request``; retry 429/5xx answers and transport errors with backoff.
 
     Returns a successful (2xx) response — still open when ``stream`` is true, so
-    the caller must close it — or raises :class:`ProviderUnavailable`.
-    A 4xx other than 408/409/429 is the caller's mistake and is not retried.
+    the caller must close it — or raises `ProviderUnavailable` (down, after retries)
+    or `ProviderRejected` (a 4xx other than 408/409/429, which no retry will change).
     """
     log = logger.bind(provider=provider, url=str(request.url))
     for attempt in range(1, policy.max_retries + 2):
@@ -84,7 +79,7 @@ async def send_with_retries(
         await response.aclose()
         if response.status_code not in RETRYABLE_STATUS and response.status_code < 500:
             log.warning("ai.provider.rejected", status=response.status_code, body=response.text)
-            raise ProviderUnavailable(
+            raise ProviderRejected(
                 f"The {provider} provider rejected the request ({response.status_code}).",
                 details={"provider_status": response.status_code},
             )

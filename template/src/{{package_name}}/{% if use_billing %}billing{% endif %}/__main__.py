@@ -3,17 +3,13 @@
 import argparse
 import asyncio
 
-from ..core.config import get_settings
-from ..core.db.session import Database
+from ..services import running_services
 from .tasks import replay_events
 
 
 async def replay(event_ids: list[str]) -> dict[str, int]:
-    database = Database.from_settings(get_settings())
-    try:
-        return await replay_events(database, event_ids)
-    finally:
-        await database.dispose()
+    async with running_services() as services:
+        return await replay_events(services, event_ids)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,34 +6,34 @@ from typing import Annotated
 from fastapi import Depends
 
 from ..auth.dependencies import CurrentUser
-from ..core.db.session import DbSession
+from ..core.db.unit_of_work import DbSession
 from ..core.errors import NotFound, PaymentRequired, ServiceUnavailable
+from ..core.providers import require_configured
+from ..services import ServicesDep
 from . import service
-from .config import BillingSettings, get_billing_settings
+from .config import BillingSettings
 from .models import Subscription
-from .providers import get_billing_provider
 from .providers.base import BillingProvider
+
+
+def get_billing_settings(services: ServicesDep) -> BillingSettings:
+    return services.billing_settings
+
 
 BillingSettingsDep = Annotated[BillingSettings, Depends(get_billing_settings)]
 
 
-def configured_provider() -> BillingProvider:
+def configured_provider(services: ServicesDep) -> BillingProvider:
     """The provider, or 503 naming the settings to fill in."""
-    provider = get_billing_provider()
-    if missing := provider.missing_settings():
-        raise ServiceUnavailable(
-            f"Billing is not configured: set {', '.join(missing)}.",
-            details={"missing_settings": missing},
-        )
-    return provider
+    return require_configured(services.billing, "Billing")
 
 
 ConfiguredProvider = Annotated[BillingProvider, Depends(configured_provider)]
 
 
-def webhook_provider(provider: str) -> BillingProvider:
+def webhook_provider(provider: str, services: ServicesDep) -> BillingProvider:
     """The provider named in the path; its endpoint is off while its secret is empty."""
-    configured = get_billing_provider()
+    configured = services.billing
     if provider != configured.name:
         raise NotFound(f"No webhooks are accepted for {provider!r}.")
     if setting := configured.webhook_secret_setting():

@@ -1,9 +1,10 @@
 """Plans, checkout, portal, the caller's subscription, and the provider's webhooks."""
 
+import structlog
 from fastapi import APIRouter, Request
 
 from ..auth.dependencies import CurrentUser
-from ..core.db.session import DbSession
+from ..core.db.unit_of_work import DbSession
 from ..core.errors import BadRequest
 from . import service
 from .dependencies import BillingSettingsDep, ConfiguredProvider, WebhookProvider
@@ -17,6 +18,8 @@ from .schemas import (
     SubscriptionStateOut,
     WebhookAck,
 )
+
+logger = structlog.get_logger(__name__)
 
 router = APIRouter(prefix="/billing", tags=["billing"])
 
@@ -76,6 +79,7 @@ async def webhook(request: Request, provider: WebhookProvider, session: DbSessio
     try:
         event = provider.verify_webhook(body, request.headers)
     except InvalidWebhook as exc:
+        logger.warning("billing.webhook_rejected", provider=provider.name, reason=str(exc))
         raise BadRequest(f"Invalid webhook: {exc}") from exc
     duplicate = await service.receive_event(session, provider, event)
     return WebhookAck(duplicate=duplicate)

@@ -7,19 +7,13 @@ from types import MappingProxyType
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..core.errors import BadRequest, Conflict, NotFound, ServiceUnavailable
+from ..core.errors import BadRequest, Conflict, NotFound
 from ..users.models import User
 from ..worker.queue import enqueue
 from . import repository
-from .config import BillingSettings, get_billing_settings
-from .models import FINAL_STATUSES, BillingEvent, Subscription
-from .providers.base import (
-    BillingProvider,
-    CheckoutRequest,
-    ProviderError,
-    SubscriptionChange,
-    VerifiedEvent,
-)
+from .config import BillingSettings
+from .models import FINAL_STATUSES, BillingEvent, Subscription, SubscriptionStatus
+from .providers.base import BillingProvider, CheckoutRequest, SubscriptionChange, VerifiedEvent
 from .schemas import Entitlements
 
 logger = structlog.get_logger(__name__)
@@ -55,10 +49,12 @@ def entitlements_for(subscription: Subscription | None, settings: BillingSetting
     )
 
 
-async def get_entitlements(session: AsyncSession, user_id: uuid.UUID) -> Entitlements:
+async def get_entitlements(
+    session: AsyncSession, settings: BillingSettings, user_id: uuid.UUID
+) -> Entitlements:
     """What ``user_id`` may use now (plan limits and features, or the free ones)."""
     subscription = await get_current_subscription(session, user_id)
-    return entitlements_for(subscription, get_billing_settings())
+    return entitlements_for(subscription, settings)
 
 
 async def start_checkout(
@@ -84,11 +80,7 @@ async def start_checkout(
         cancel_url=settings.cancel_url,
         customer_id=current.customer_id if current is not None else None,
     )
-    try:
-        return await provider.create_checkout(request)
-    except ProviderError as exc:
-        logger.warning("billing.checkout_failed", error=str(exc))
-        raise ServiceUnavailable(str(exc)) from exc
+    return await provider.create_checkout(request)
 
 
 async def open_portal(
@@ -105,9 +97,6 @@ async def open_portal(
         )
     except LookupError as exc:
         raise NotFound("There is no billing portal for this subscription.") from exc
-    except ProviderError as exc:
-        logger.warning("billing.portal_failed", error=str(exc))
-        raise ServiceUnavailable(str(exc)) from exc
 
 
 async def receive_event(
@@ -179,14 +168,31 @@ async def apply_change(
     return subscription
 
 
+# Where a subscription stands in its life. Events stamped in the same second arrive in
+# any order; of two such states, the later stage wins (a `created` event saying
+# "incomplete" that arrives after an `updated` one saying "active" changes nothing).
+_STAGE = {
+    SubscriptionStatus.INCOMPLETE: 0,
+    SubscriptionStatus.TRIALING: 1,
+    SubscriptionStatus.ACTIVE: 2,
+    SubscriptionStatus.PAST_DUE: 2,
+    SubscriptionStatus.UNPAID: 2,
+    SubscriptionStatus.PAUSED: 2,
+    SubscriptionStatus.CANCELED: 3,
+    SubscriptionStatus.EXPIRED: 3,
+}
+
+
 def _is_stale(subscription: Subscription, change: SubscriptionChange) -> bool:
     # Both providers end a subscription for good: a later invoice event (a final
     # invoice paid after cancellation, say) never brings it back.
-    if subscription.status in FINAL_STATUSES:
-        return change.status not in FINAL_STATUSES or change.occurred_at < (
-            subscription.provider_updated_at
-        )
-    return change.occurred_at < subscription.provider_updated_at
+    if subscription.status in FINAL_STATUSES and change.status not in FINAL_STATUSES:
+        return True
+    if change.occurred_at != subscription.provider_updated_at:
+        return change.occurred_at < subscription.provider_updated_at
+    if change.status is None:
+        return False  # same instant, no state of its own: its details still apply
+    return _STAGE[change.status] < _STAGE[subscription.status]
 
 
 def _merge(

@@ -1,10 +1,8 @@
-"""Engine, session factory, and the request-scoped session that owns the transaction."""
+"""The engine and the session factory (`Database`); see `unit_of_work` for transactions."""
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, Request
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -13,7 +11,6 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from ...worker.queue import dispatch_committed
 from ..config import Settings
 
 
@@ -61,19 +58,3 @@ def _make_sqlite_transactional(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN")
-
-
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """Commit when the request succeeds, roll back on any error, then send its jobs."""
-    database: Database = request.app.state.db
-    async with database.sessionmaker() as session:
-        try:
-            yield session
-            await session.commit()
-        except BaseException:
-            await session.rollback()
-            raise
-        await dispatch_committed(session, request.app.state.dispatcher)
-
-
-DbSession = Annotated[AsyncSession, Depends(get_session)]

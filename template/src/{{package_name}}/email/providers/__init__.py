@@ -1,8 +1,6 @@
 """Email providers by name; the settings pick one (a seam: one line per vendor)."""
 
-from functools import lru_cache
-
-from ..config import EmailProviderName, EmailSettings, get_email_settings
+from ..config import EmailProviderName, EmailSettings
 from .base import EmailProvider
 from .console import ConsoleEmailProvider
 from .resend import ResendEmailProvider
@@ -14,13 +12,12 @@ def build_email_provider(settings: EmailSettings) -> EmailProvider:
         case EmailProviderName.CONSOLE:
             return ConsoleEmailProvider()
         case EmailProviderName.RESEND:
-            assert settings.resend_api_key is not None  # checked by EmailSettings
+            api_key = settings.resend_api_key
             return ResendEmailProvider(
-                api_key=settings.resend_api_key.get_secret_value(),
+                api_key=api_key.get_secret_value() if api_key else None,
                 api_url=settings.resend_api_url,
             )
         case EmailProviderName.SMTP:
-            assert settings.smtp_host is not None  # checked by EmailSettings
             password = settings.smtp_password
             return SmtpEmailProvider(
                 host=settings.smtp_host,
@@ -30,8 +27,3 @@ def build_email_provider(settings: EmailSettings) -> EmailProvider:
                 security=settings.smtp_security,
                 timeout=settings.smtp_timeout_seconds,
             )
-
-
-@lru_cache
-def get_email_provider() -> EmailProvider:
-    return build_email_provider(get_email_settings())

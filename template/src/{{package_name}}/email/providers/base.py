@@ -2,7 +2,9 @@
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Protocol, Self
+from typing import Any, Protocol
+
+from ...core.providers import Provider
 
 
 @dataclass(frozen=True)
@@ -29,18 +31,12 @@ class EmailMessage:
             "id": self.id,
         }
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Self:
-        return cls(**data)
 
-
-class EmailDeliveryError(Exception):
-    """The provider refused or could not take the message; the worker retries."""
-
-
-class EmailProvider(Protocol):
+class EmailProvider(Provider, Protocol):
     async def send(self, message: EmailMessage) -> str:
         """Deliver ``message`` and return the provider's message id.
 
-        Raise `EmailDeliveryError` on failure; the worker retries with backoff.
+        Raise `ProviderUnavailable` (the worker retries with backoff) or
+        `ProviderRejected` (retrying would not help).
         """
+        ...

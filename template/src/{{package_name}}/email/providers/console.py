@@ -8,6 +8,11 @@ logger = structlog.get_logger(__name__)
 
 
 class ConsoleEmailProvider:
+    name = "console"
+
+    def missing_settings(self) -> list[str]:
+        return []
+
     async def send(self, message: EmailMessage) -> str:
         message_id = f"console-{message.id}"
         logger.info(
@@ -18,3 +23,6 @@ class ConsoleEmailProvider:
             text=message.text,
         )
         return message_id
+
+    async def aclose(self) -> None:
+        return None

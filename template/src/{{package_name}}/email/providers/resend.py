@@ -9,23 +9,38 @@ import threading
 from typing import Any
 
 import anyio
-import resend
-from resend.exceptions import ResendError
 
-from .base import EmailDeliveryError, EmailMessage
+from ...core.providers import ProviderRejected, ProviderUnavailable
+from .base import EmailMessage
 
 _SDK_GLOBALS = threading.Lock()
+# Worth another attempt: rate limits, Resend's own failures, and the SDK's transport
+# errors (which it reports as code 500).
+_RETRYABLE = frozenset({429, 500, 502, 503, 504})
 
 
 class ResendEmailProvider:
-    def __init__(self, *, api_key: str, api_url: str) -> None:
+    name = "resend"
+
+    def __init__(self, *, api_key: str | None, api_url: str) -> None:
         self.api_key = api_key
         self.api_url = api_url.rstrip("/")
+
+    def missing_settings(self) -> list[str]:
+        return [] if self.api_key else ["EMAIL_RESEND_API_KEY"]
 
     async def send(self, message: EmailMessage) -> str:
         return await anyio.to_thread.run_sync(self._send, message)
 
+    async def aclose(self) -> None:
+        return None
+
     def _send(self, message: EmailMessage) -> str:
+        # Imported on first use: the SDK (and the HTTP stack under it) costs start-up time
+        # in every process, and most never send mail.
+        import resend
+        from resend.exceptions import ResendError
+
         params: dict[str, Any] = {
             "from": message.from_address,
             "to": [message.to],
@@ -45,7 +60,15 @@ class ResendEmailProvider:
                     options={"idempotency_key": message.id},
                 )
             except ResendError as exc:
-                raise EmailDeliveryError(
-                    f"Resend refused message {message.id}: {exc.code} {exc.message}"
+                failure = ProviderUnavailable if _code(exc) in _RETRYABLE else ProviderRejected
+                raise failure(
+                    f"Resend did not take message {message.id}: {exc.code} {exc.message}"
                 ) from exc
         return str(sent["id"])
+
+
+def _code(exc: Exception) -> int:
+    try:
+        return int(getattr(exc, "code", 0))
+    except (TypeError, ValueError):
+        return 0

@@ -6,8 +6,9 @@ from email.utils import formatdate, parseaddr
 
 import aiosmtplib
 
+from ...core.providers import ProviderRejected, ProviderUnavailable
 from ..config import SmtpSecurity
-from .base import EmailDeliveryError, EmailMessage
+from .base import EmailMessage
 
 
 def build_mime(message: EmailMessage) -> MimeMessage:
@@ -30,10 +31,12 @@ def build_mime(message: EmailMessage) -> MimeMessage:
 
 
 class SmtpEmailProvider:
+    name = "smtp"
+
     def __init__(
         self,
         *,
-        host: str,
+        host: str | None,
         port: int,
         username: str | None,
         password: str | None,
@@ -50,6 +53,12 @@ class SmtpEmailProvider:
         self.timeout = timeout
         self.tls_context = tls_context
 
+    def missing_settings(self) -> list[str]:
+        return [] if self.host else ["EMAIL_SMTP_HOST"]
+
+    async def aclose(self) -> None:
+        return None
+
     async def send(self, message: EmailMessage) -> str:
         mime = build_mime(message)
         try:
@@ -64,6 +73,8 @@ class SmtpEmailProvider:
                 timeout=self.timeout,
                 tls_context=self.tls_context,
             )
+        except (aiosmtplib.SMTPRecipientsRefused, aiosmtplib.SMTPSenderRefused) as exc:
+            raise ProviderRejected(f"SMTP refused message {message.id}: {exc}") from exc
         except (aiosmtplib.SMTPException, OSError) as exc:  # OSError covers TLS failures
-            raise EmailDeliveryError(f"SMTP refused message {message.id}: {exc}") from exc
+            raise ProviderUnavailable(f"SMTP did not take message {message.id}: {exc}") from exc
         return str(mime["Message-ID"])

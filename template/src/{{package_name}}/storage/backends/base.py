@@ -1,8 +1,11 @@
 """What every storage backend offers, and the neutral results it returns."""
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Literal, Protocol
+
+from ...core.providers import Provider
 
 
 @dataclass(frozen=True)
@@ -21,9 +24,13 @@ class ObjectInfo:
     content_type: str | None
 
 
-class StorageBackend(Protocol):
-    name: str
+@dataclass(frozen=True)
+class ListedObject:
+    key: str
+    modified_at: datetime
 
+
+class StorageBackend(Provider, Protocol):
     async def create_upload(
         self, key: str, *, content_type: str, size: int, expires_in: timedelta
     ) -> UploadTicket:
@@ -43,3 +50,10 @@ class StorageBackend(Protocol):
 
     async def delete(self, key: str) -> None:
         """Remove the object; deleting a missing object is not an error."""
+
+    async def move(self, source: str, target: str) -> None:
+        """Store the object at ``source`` under ``target`` instead (``source`` is gone)."""
+
+    def list_objects(self, prefix: str) -> AsyncIterator[ListedObject]:
+        """Every object whose key starts with ``prefix``, with when it was last written."""
+        ...

@@ -12,13 +12,13 @@ import re
 import time
 import uuid
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import anyio
 
-from .base import ObjectInfo, UploadTicket
+from .base import ListedObject, ObjectInfo, UploadTicket
 
 CONTENT_PATH = "/api/v1/files/content/"
 _SEGMENT = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$")
@@ -41,6 +41,12 @@ class LocalStorageBackend:
         self._public_url = public_url.rstrip("/")
 
     # --- the StorageBackend protocol ---
+
+    def missing_settings(self) -> list[str]:
+        return []
+
+    async def aclose(self) -> None:
+        return None
 
     async def create_upload(
         self, key: str, *, content_type: str, size: int, expires_in: timedelta
@@ -80,6 +86,32 @@ class LocalStorageBackend:
     async def delete(self, key: str) -> None:
         path = self.path_for(key)
         await anyio.to_thread.run_sync(lambda: path.unlink(missing_ok=True))
+
+    async def move(self, source: str, target: str) -> None:
+        source_path, target_path = self.path_for(source), self.path_for(target)
+
+        def rename() -> None:
+            target_path.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source_path, target_path)
+
+        await anyio.to_thread.run_sync(rename)
+
+    async def list_objects(self, prefix: str) -> AsyncIterator[ListedObject]:
+        root = self.root.resolve()
+
+        def walk() -> list[ListedObject]:
+            found = []
+            for path in root.rglob("*"):
+                key = path.relative_to(root).as_posix()
+                if path.name.startswith(".") or not key.startswith(prefix):
+                    continue  # temporary ".part" files are the writer's own business
+                if path.is_file() and not path.is_symlink():
+                    modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+                    found.append(ListedObject(key, modified))
+            return found
+
+        for listed in await anyio.to_thread.run_sync(walk):
+            yield listed
 
     # --- what the signed URLs need ---
 

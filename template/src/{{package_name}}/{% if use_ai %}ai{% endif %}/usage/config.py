@@ -1,7 +1,5 @@
 """Usage ledger settings (prefix `AI_`)."""
 
-from functools import lru_cache
-
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -11,8 +9,3 @@ class UsageSettings(BaseSettings):
 
     # A reservation a crashed process never settled stops counting after this long.
     reservation_ttl_seconds: int = Field(default=900, ge=10)
-
-
-@lru_cache
-def get_usage_settings() -> UsageSettings:
-    return UsageSettings()

@@ -1,8 +1,11 @@
 """Monthly quota periods, the amounts a call spends, and the errors when one runs out."""
 
-from collections.abc import Mapping
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ...core.errors import PaymentRequired, TooManyRequests
 
@@ -14,6 +17,8 @@ QUOTAS = (TOKENS, AUDIO_SECONDS, COST_MICROS)
 
 # A limit of None means unlimited.
 Limits = Mapping[str, int | None]
+# Where a user's monthly limits come from (`limits.py` picks one at start-up).
+LimitSource = Callable[[AsyncSession, uuid.UUID], Awaitable[Limits]]
 
 
 @dataclass(frozen=True)
@@ -94,3 +99,24 @@ def grant(estimate: Amounts, remaining: Mapping[str, int | None]) -> Amounts:
         return wanted if left is None else min(wanted, left)
 
     return Amounts(capped(TOKENS), capped(AUDIO_SECONDS), capped(COST_MICROS))
+
+
+def shortfall(granted: Amounts, wanted: Amounts) -> str | None:
+    """The first quota of which less was granted than wanted, if any."""
+    return next((quota for quota in _FIELDS if granted.get(quota) < wanted.get(quota)), None)
+
+
+def not_enough_left(quota: str, *, left: int, wanted: int, now: datetime) -> TooManyRequests:
+    """What to raise when some of a quota is left, but less than a call must spend."""
+    resets_at = period_end(now)
+    return TooManyRequests(
+        f"Your monthly {quota} quota has {left} left; this needs {wanted}. "
+        f"It resets on {resets_at:%Y-%m-%d %H:%M} UTC.",
+        retry_after=max(1, int((resets_at - now).total_seconds())),
+        details={
+            "quota": quota,
+            "left": left,
+            "needed": wanted,
+            "resets_at": resets_at.isoformat(),
+        },
+    )

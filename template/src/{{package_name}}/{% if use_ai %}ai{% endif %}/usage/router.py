@@ -5,12 +5,12 @@ from collections import defaultdict
 from fastapi import APIRouter
 
 from ...auth.dependencies import AdminUser, CurrentUser
-from ...core.db.session import DbSession
 from ...core.db.types import utcnow
+from ...core.db.unit_of_work import DbSession
 from . import quotas
 from . import repository as usage_repository
 from . import service as usage_service
-from .limits import LimitSourceDep
+from .dependencies import LimitSourceDep
 from .schemas import AllUsage, MyUsage, QuotaRead, Totals, UsageLine, UserTotals
 
 router = APIRouter(tags=["ai"])

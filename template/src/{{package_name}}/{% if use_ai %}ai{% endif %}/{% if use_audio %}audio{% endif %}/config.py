@@ -1,7 +1,6 @@
 """Audio settings (prefix `AUDIO_`)."""
 
 from enum import StrEnum
-from functools import lru_cache
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -71,18 +70,3 @@ class AudioSettings(BaseSettings):
     @classmethod
     def _keep_speech_defaults(cls, prices: dict[str, int]) -> dict[str, int]:
         return {**DEFAULT_SPEECH_PRICES, **prices}
-
-    def missing_credentials(self) -> list[str]:
-        if self.provider is AudioProviderName.OPENAI and self.api_key is None:
-            return ["AUDIO_API_KEY"]
-        return []
-
-    def refuse_missing_credentials(self, *, production: bool) -> None:
-        missing = self.missing_credentials()
-        if production and missing:
-            raise RuntimeError("refusing to start in production: set " + ", ".join(missing))
-
-
-@lru_cache
-def get_audio_settings() -> AudioSettings:
-    return AudioSettings()

@@ -3,25 +3,34 @@
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
-from ...storage.backends import get_storage_backend
+from ...core.providers import require_configured
+from ...services import ServicesDep
 from ...storage.backends.base import StorageBackend
-from .config import AudioSettings, get_audio_settings
-from .providers import get_audio_provider
+from ...storage.dependencies import get_storage_backend
+from .config import AudioSettings
 from .providers.base import AudioProvider
+
+# Named in every "not configured" answer: it needs no key and no network.
+LOCAL_HINT = "For development, AUDIO_PROVIDER=local answers without any network."
+
+
+def get_audio_settings(services: ServicesDep) -> AudioSettings:
+    return services.audio_settings
+
+
+def get_audio_provider(services: ServicesDep) -> AudioProvider:
+    """The provider, or 503 naming the settings it still needs."""
+    return require_configured(services.audio, "The audio provider", alternative=LOCAL_HINT)
+
+
+def storage_on_demand(services: ServicesDep) -> Callable[[], StorageBackend]:
+    """The storage backend, resolved only by a request that uses it: transcribing an
+    upload works while storage is unconfigured."""
+    return lambda: get_storage_backend(services)
+
 
 AudioSettingsDep = Annotated[AudioSettings, Depends(get_audio_settings)]
 AudioProviderDep = Annotated[AudioProvider, Depends(get_audio_provider)]
-
-
-def storage_on_demand(request: Request) -> Callable[[], StorageBackend]:
-    """The storage backend, resolved only by a request that uses it: transcribing an
-    upload works while storage is unconfigured. Honours dependency overrides."""
-    factory: Callable[[], StorageBackend] = request.app.dependency_overrides.get(
-        get_storage_backend, get_storage_backend
-    )
-    return factory
-
-
 StorageOnDemand = Annotated[Callable[[], StorageBackend], Depends(storage_on_demand)]

@@ -7,20 +7,46 @@ from fastapi import APIRouter, File, Form, Response, UploadFile
 from fastapi.responses import JSONResponse
 
 from ...auth.dependencies import CurrentUser
-from ...core.db.session import DbSession
+from ...core.db.types import utcnow
+from ...core.db.unit_of_work import DbSession, release_connection
 from ...core.errors import BadRequest
 from ...storage import service as storage_service
 from ...storage.schemas import FileRead
+from ..usage import quotas
 from ..usage.dependencies import LedgerDep
+from ..usage.ledger import Ledger
 from ..usage.quotas import Amounts
-from ..usage.service import Usage
+from ..usage.service import Reservation, Usage
 from . import service as audio_service
+from .config import AudioSettings
 from .dependencies import AudioProviderDep, AudioSettingsDep, StorageOnDemand
 from .models import TranscriptionJob
-from .providers.base import Transcript
+from .providers.base import AudioProvider, Transcript
 from .schemas import SpeechIn, TranscriptionJobRead, TranscriptRead
 
 router = APIRouter(tags=["ai"])
+
+
+async def _reserve_whole(
+    ledger: Ledger,
+    user_id: uuid.UUID,
+    estimate: Amounts,
+    provider: AudioProvider,
+    settings: AudioSettings,
+) -> Reservation:
+    """A reservation of all of ``estimate``: a recording cannot be cut to fit a quota,
+    so a call that would spend more than is left is refused (429) before it starts."""
+    reservation = await ledger.reserve(user_id, estimate)
+    if (quota := quotas.shortfall(reservation.amounts, estimate)) is not None:
+        unused = Usage(feature="audio", provider=provider.name, model=settings.transcription_model)
+        await ledger.release(reservation, unused)
+        raise quotas.not_enough_left(
+            quota,
+            left=reservation.amounts.get(quota),
+            wanted=estimate.get(quota),
+            now=utcnow(),
+        )
+    return reservation
 
 
 def _job_read(job: TranscriptionJob) -> TranscriptionJobRead:
@@ -72,7 +98,7 @@ async def transcribe(
     estimate = audio_service.transcription_estimate(settings, seconds)
 
     if background or len(data) > settings.queue_above_bytes:
-        reservation = await ledger.reserve(user.id, estimate)
+        reservation = await _reserve_whole(ledger, user.id, estimate, provider, settings)
         job = await audio_service.queue_transcription(
             session,
             user_id=user.id,
@@ -85,8 +111,8 @@ async def transcribe(
         return JSONResponse(_job_read(job).model_dump(mode="json"), status_code=202)
 
     # The call may take a while: give the connection back (the ledger has its own).
-    await session.close()
-    reservation = await ledger.reserve(user.id, estimate)
+    await release_connection(session)
+    reservation = await _reserve_whole(ledger, user.id, estimate, provider, settings)
     transcript: Transcript | None = None
     try:
         transcript = await provider.transcribe(
@@ -131,9 +157,11 @@ async def speak(
     """The audio bytes, or with ``store: true`` a file in your storage (201)."""
     voice = audio_service.check_speech(settings, body.text, body.voice, body.format)
     backend = storage() if body.store else None  # a 503 now, before anything is spent
-    await session.close()
+    await release_connection(session)
     cost = audio_service.speech_cost(settings, len(body.text))
-    reservation = await ledger.reserve(user.id, Amounts(cost_micros=cost))
+    reservation = await _reserve_whole(
+        ledger, user.id, Amounts(cost_micros=cost), provider, settings
+    )
     usage = Usage(
         feature=audio_service.SPEECH,
         provider=provider.name,

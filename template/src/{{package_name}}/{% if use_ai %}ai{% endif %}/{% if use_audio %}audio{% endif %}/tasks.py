@@ -5,33 +5,32 @@ import uuid
 import structlog
 from sqlalchemy.orm import undefer
 
-from ...worker.registry import TaskContext, task
-from ..http import ProviderUnavailable
+from ...core.providers import ProviderRejected, ProviderUnavailable, require_configured
+from ...services import Services
+from ...worker.registry import task
 from ..usage import service as usage_service
 from ..usage.quotas import Amounts
 from ..usage.service import Reservation
 from . import service as audio_service
-from .config import get_audio_settings
 from .models import TranscriptionJob
-from .providers import get_audio_provider
 from .providers.base import Transcript
 
 logger = structlog.get_logger(__name__)
 
 
 @task("ai.audio.transcribe")
-async def transcribe_job(ctx: TaskContext, *, job_id: str) -> None:
+async def transcribe_job(services: Services, *, job_id: str) -> None:
     """Idempotent: a job that is no longer queued is left alone."""
     key = uuid.UUID(job_id)
-    async with ctx.db.sessionmaker.begin() as session:
+    async with services.unit_of_work() as session:
         job = await session.get(TranscriptionJob, key, options=[undefer(TranscriptionJob.audio)])
         if job is None or job.status != "queued" or job.audio is None:
             return
         audio, filename, content_type = job.audio, job.filename, job.content_type
         language, estimated = job.language, job.reserved_seconds
 
-    settings = get_audio_settings()
-    provider = get_audio_provider()
+    settings = services.audio_settings
+    provider = require_configured(services.audio, "The audio provider")
     transcript: Transcript | None = None
     error = None
     try:
@@ -42,10 +41,10 @@ async def transcribe_job(ctx: TaskContext, *, job_id: str) -> None:
             model=settings.transcription_model,
             language=language,
         )
-    except ProviderUnavailable as exc:
+    except (ProviderUnavailable, ProviderRejected) as exc:
         error = exc.message
 
-    async with ctx.db.sessionmaker.begin() as session:
+    async with services.unit_of_work() as session:
         job = await session.get(TranscriptionJob, key, with_for_update=True)
         if job is None or job.status != "queued":
             return

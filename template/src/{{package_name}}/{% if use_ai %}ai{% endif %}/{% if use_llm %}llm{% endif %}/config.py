@@ -1,7 +1,5 @@
 """LLM settings (prefix `LLM_`)."""
 
-from functools import lru_cache
-
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -73,13 +71,3 @@ class LlmSettings(BaseSettings):
             for provider in providers
             if provider in keys and keys[provider] is None
         )
-
-    def refuse_missing_credentials(self, *, production: bool) -> None:
-        missing = self.missing_credentials()
-        if production and missing:
-            raise RuntimeError("refusing to start in production: set " + ", ".join(missing))
-
-
-@lru_cache
-def get_llm_settings() -> LlmSettings:
-    return LlmSettings()

@@ -1,11 +1,21 @@
-"""The LLM settings and the provider registry, as dependencies tests can override."""
+"""The LLM settings and the provider registry, as dependencies."""
 
 from typing import Annotated
 
 from fastapi import Depends
 
-from .config import LlmSettings, get_llm_settings
-from .providers import ChatProviders, get_chat_providers
+from ...services import ServicesDep
+from .config import LlmSettings
+from .providers import ChatProviders
+
+
+def get_llm_settings(services: ServicesDep) -> LlmSettings:
+    return services.llm_settings
+
+
+def get_chat_providers(services: ServicesDep) -> ChatProviders:
+    return services.chat
+
 
 LlmSettingsDep = Annotated[LlmSettings, Depends(get_llm_settings)]
 ChatProvidersDep = Annotated[ChatProviders, Depends(get_chat_providers)]

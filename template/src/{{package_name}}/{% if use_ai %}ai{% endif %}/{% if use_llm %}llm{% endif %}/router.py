@@ -9,7 +9,8 @@ from fastapi.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from ...auth.dependencies import CurrentUser
-from ...core.db.session import DbSession
+from ...core.db.unit_of_work import DbSession, release_connection
+from ...core.errors import AppError
 from ..usage.dependencies import LedgerDep
 from ..usage.service import Usage
 from . import service as chat_service
@@ -63,9 +64,15 @@ async def chat(
 ) -> Any:
     provider, request, qualified = chat_service.prepare(body, settings, providers)
     # Give the connection back before a call that may take a minute: the ledger
-    # writes in transactions of its own, and this request writes nothing else.
-    await session.close()
+    # writes in units of work of its own, and this request writes nothing else.
+    await release_connection(session)
     reservation = await ledger.reserve(user.id, chat_service.estimate(settings, qualified, request))
+    try:
+        request = chat_service.fit_to_grant(settings, qualified, request, reservation.amounts)
+    except AppError:
+        unused = chat_service.usage_row(settings, provider, qualified, TokenUsage(0, 0), status="")
+        await ledger.release(reservation, unused)
+        raise
     if body.stream:
         events = chat_service.stream_events(
             settings=settings,

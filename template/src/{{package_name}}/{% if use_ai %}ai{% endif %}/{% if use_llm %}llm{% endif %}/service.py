@@ -3,16 +3,19 @@
 import json
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
+from dataclasses import replace
 from typing import Any
 
 import anyio
 import structlog
 
+from ...core.db.types import utcnow
 from ...core.errors import BadRequest, PayloadTooLarge
-from ..http import ProviderUnavailable
-from ..usage.dependencies import Ledger
+from ...core.providers import ProviderRejected, ProviderUnavailable
+from ..usage import quotas
+from ..usage.ledger import Ledger
 from ..usage.quotas import Amounts
-from ..usage.service import Reservation, Usage, cost_micros
+from ..usage.service import MICROS_PER_MILLION_UNITS, Reservation, Usage, cost_micros
 from .config import LlmSettings
 from .providers import ChatProviders
 from .providers.base import ChatDelta, ChatMessage, ChatProvider, ChatRequest, TokenUsage
@@ -24,6 +27,11 @@ FEATURE = "chat"
 # Roughly four characters per token in English: good enough to reserve quota
 # before the call and to bill a stream that was cut before the provider counted.
 CHARS_PER_TOKEN = 4
+# The framing providers add around each message.
+TOKENS_PER_MESSAGE = 4
+# A provider that ignores max_tokens is cut off once its answer is this much longer
+# than max_tokens would allow (the estimate is rough; an honest answer must fit).
+CUT_OFF_FACTOR = 1.5
 
 
 def estimate_tokens(text_length: int) -> int:
@@ -74,13 +82,39 @@ def price(settings: LlmSettings, qualified: str, usage: TokenUsage) -> int:
     )
 
 
+def input_tokens(request: ChatRequest) -> int:
+    return estimate_tokens(input_chars(request)) + TOKENS_PER_MESSAGE * len(request.messages)
+
+
 def estimate(settings: LlmSettings, qualified: str, request: ChatRequest) -> Amounts:
     """The most this call may spend: its input and every token it may answer with."""
-    worst = TokenUsage(estimate_tokens(input_chars(request)), request.max_tokens)
+    worst = TokenUsage(input_tokens(request), request.max_tokens)
     return Amounts(
         tokens=worst.input_tokens + worst.output_tokens,
         cost_micros=price(settings, qualified, worst),
     )
+
+
+def fit_to_grant(
+    settings: LlmSettings, qualified: str, request: ChatRequest, granted: Amounts
+) -> ChatRequest:
+    """``request`` with ``max_tokens`` cut to what the reservation covers, so the answer
+    cannot spend more than is left; 429 when not even one token of answer fits."""
+    prompt = input_tokens(request)
+    allowed = min(request.max_tokens, granted.tokens - prompt)
+    limiting = quotas.TOKENS
+    table = settings.prices.get(qualified)
+    if table is not None and table.output > 0:
+        budget = granted.cost_micros - cost_micros(prompt, table.input)
+        affordable = budget * MICROS_PER_MILLION_UNITS // table.output
+        if affordable < allowed:
+            allowed, limiting = affordable, quotas.COST_MICROS
+    if allowed < 1:
+        wanted = estimate(settings, qualified, replace(request, max_tokens=1))
+        raise quotas.not_enough_left(
+            limiting, left=granted.get(limiting), wanted=wanted.get(limiting), now=utcnow()
+        )
+    return replace(request, max_tokens=allowed)
 
 
 def usage_row(
@@ -132,6 +166,8 @@ async def stream_events(
     never got to count.
     """
     sent: list[str] = []
+    sent_chars = 0
+    cut_off = int(request.max_tokens * CHARS_PER_TOKEN * CUT_OFF_FACTOR)
     counted: TokenUsage | None = None
     status = "cut"
     started = False
@@ -139,6 +175,12 @@ async def stream_events(
         async with aclosing(provider.stream(request)) as events:
             async for event in events:
                 if isinstance(event, ChatDelta):
+                    sent_chars += len(event.text)
+                    if sent_chars > cut_off:
+                        # The allowance is spent: closing the iterator stops the provider.
+                        logger.warning("ai.chat.stream_cut", max_tokens=request.max_tokens)
+                        yield sse("done", _cut_done(settings, qualified, request, sent))
+                        break
                     sent.append(event.text)
                     started = True
                     yield sse("delta", {"text": event.text})
@@ -155,17 +197,34 @@ async def stream_events(
                         },
                     }
                     yield sse("done", done)
-    except ProviderUnavailable as exc:
+    except (ProviderUnavailable, ProviderRejected) as exc:
         status = "failed"
         if not started:
             raise
         logger.warning("ai.chat.stream_failed", reason=exc.message)
         yield sse("error", {"error": {"code": exc.code, "message": exc.message}})
     finally:
-        tokens = counted or TokenUsage(
-            estimate_tokens(input_chars(request)) if sent else 0,
-            estimate_tokens(len("".join(sent))),
-        )
+        tokens = counted or _estimated_usage(request, sent)
         await settle_shielded(
             ledger, reservation, usage_row(settings, provider, qualified, tokens, status=status)
         )
+
+
+def _estimated_usage(request: ChatRequest, sent: list[str]) -> TokenUsage:
+    """What a stream that ended before the provider counted has spent, by estimate."""
+    return TokenUsage(input_tokens(request) if sent else 0, estimate_tokens(len("".join(sent))))
+
+
+def _cut_done(
+    settings: LlmSettings, qualified: str, request: ChatRequest, sent: list[str]
+) -> dict[str, Any]:
+    usage = _estimated_usage(request, sent)
+    return {
+        "model": qualified.partition(":")[2],
+        "finish_reason": "quota",
+        "usage": {
+            "input_tokens": usage.input_tokens,
+            "output_tokens": usage.output_tokens,
+            "cost_micros": price(settings, qualified, usage),
+        },
+    }

@@ -6,15 +6,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from ...core.providers import Provider
 from ..models import SubscriptionStatus
 
-
-class ProviderError(Exception):
-    """The provider refused or failed a request (the message says why)."""
+# The ledger's columns: longer values are not events we could ever have been sent.
+MAX_EVENT_ID = 255
+MAX_EVENT_TYPE = 100
 
 
 class InvalidWebhook(Exception):
-    """The body is not a genuine event from the provider (bad or missing signature)."""
+    """The body is not a genuine, well-formed event from the provider."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,17 @@ class VerifiedEvent:
     event_type: str
     payload: dict[str, Any]
 
+    def __post_init__(self) -> None:
+        # Signed is not the same as well-formed: check before anything is stored.
+        for field, value, limit in (
+            ("id", self.event_id, MAX_EVENT_ID),
+            ("type", self.event_type, MAX_EVENT_TYPE),
+        ):
+            if not isinstance(value, str) or not value or len(value) > limit:
+                raise InvalidWebhook(f"the event {field} is missing or not a string of 1-{limit}")
+        if not isinstance(self.payload, dict):
+            raise InvalidWebhook("the event is not a JSON object")
+
 
 @dataclass(frozen=True)
 class SubscriptionChange:
@@ -52,17 +64,15 @@ class SubscriptionChange:
     cancel_at_period_end: bool | None = None
 
 
-class BillingProvider(Protocol):
-    name: str
-
-    def missing_settings(self) -> list[str]:
-        """Environment variables that must be set before checkout and portal work."""
-
+class BillingProvider(Provider, Protocol):
     def webhook_secret_setting(self) -> str | None:
         """The webhook secret's variable name when it is empty (the endpoint is then off)."""
 
     async def create_checkout(self, request: CheckoutRequest) -> str:
-        """Start a hosted checkout for a subscription and return its URL."""
+        """Start a hosted checkout for a subscription and return its URL.
+
+        Vendor failures raise `ProviderUnavailable` or `ProviderRejected`.
+        """
 
     async def create_portal(
         self, *, customer_id: str | None, subscription_id: str, return_url: str

@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from ....core.providers import Provider
+
 
 @dataclass(frozen=True)
 class Segment:
@@ -25,9 +27,7 @@ class Speech:
     content_type: str
 
 
-class AudioProvider(Protocol):
-    name: str
-
+class AudioProvider(Provider, Protocol):
     async def transcribe(
         self,
         audio: bytes,
@@ -39,14 +39,11 @@ class AudioProvider(Protocol):
     ) -> Transcript:
         """The text spoken in ``audio`` (with segments and language when known).
 
-        Raise ``ProviderUnavailable`` when the provider fails after retries.
+        Raise ``ProviderUnavailable`` when the provider fails after retries, or
+        ``ProviderRejected`` when it refuses the request.
         """
         ...
 
     async def synthesize(self, text: str, *, model: str, voice: str, audio_format: str) -> Speech:
         """``text`` read aloud, encoded as ``audio_format``."""
-        ...
-
-    async def aclose(self) -> None:
-        """Release connections."""
         ...

@@ -11,6 +11,9 @@ class LocalAudioProvider:
 
     name = "local"
 
+    def missing_settings(self) -> list[str]:
+        return []
+
     async def transcribe(
         self,
         audio: bytes,

@@ -5,7 +5,8 @@ from typing import Any
 
 import httpx
 
-from ...http import ProviderUnavailable, RetryPolicy, send_with_retries
+from ....core.providers import ProviderUnavailable
+from ...http import RetryPolicy, send_with_retries
 from .base import Segment, Speech, Transcript
 
 CONTENT_TYPES = {
@@ -22,12 +23,16 @@ class OpenAICompatibleAudioProvider:
     name = "openai"
 
     def __init__(
-        self, client: httpx.AsyncClient, *, base_url: str, api_key: str, retry: RetryPolicy
+        self, client: httpx.AsyncClient, *, base_url: str, api_key: str | None, retry: RetryPolicy
     ) -> None:
         self.client = client
         self.base_url = base_url.rstrip("/")
+        self.api_key = api_key
         self.headers = {"Authorization": f"Bearer {api_key}"}
         self.retry = retry
+
+    def missing_settings(self) -> list[str]:
+        return [] if self.api_key else ["AUDIO_API_KEY"]
 
     async def transcribe(
         self,

@@ -2,13 +2,13 @@
 
 from collections.abc import Mapping
 from enum import StrEnum
-from functools import lru_cache
 
 import httpx
 
 from ....core.errors import BadRequest, ServiceUnavailable
+from ....core.providers import NotConfigured
 from ...http import RetryPolicy, build_client
-from ..config import LlmSettings, get_llm_settings
+from ..config import LlmSettings
 from .anthropic import AnthropicProvider
 from .base import ChatProvider
 from .echo import EchoProvider
@@ -21,12 +21,22 @@ class ChatProviderName(StrEnum):
     ECHO = "echo"
 
 
+# Named in every "not configured" answer: it needs no key and no network.
+ECHO_HINT = 'For development, add "echo:echo" to LLM_MODELS: it answers locally.'
+
+
 class ChatProviders:
     """The configured providers and the model allow-list that routes to them."""
+
+    name = "llm"
 
     def __init__(self, settings: LlmSettings, providers: Mapping[str, ChatProvider]) -> None:
         self.settings = settings
         self.providers = dict(providers)
+
+    def missing_settings(self) -> list[str]:
+        """The API keys of the providers the allowed models need."""
+        return self.settings.missing_credentials()
 
     def resolve(self, requested: str | None) -> tuple[ChatProvider, str, str]:
         """(provider, model name, "provider:model") for ``requested``, or the default.
@@ -48,13 +58,10 @@ class ChatProviders:
         provider_name, _, model = qualified.partition(":")
         provider = self.providers.get(provider_name)
         if provider is None:
-            setting = f"LLM_{provider_name.upper()}_API_KEY"
             if provider_name not in set(ChatProviderName):
                 raise ServiceUnavailable(f"No chat provider is called {provider_name!r}.")
-            raise ServiceUnavailable(
-                f"The {provider_name} provider is not configured: set {setting}.",
-                details={"setting": setting},
-            )
+            setting = f"LLM_{provider_name.upper()}_API_KEY"
+            raise NotConfigured(f"The {provider_name} provider", [setting], alternative=ECHO_HINT)
         return provider, model, qualified
 
     async def aclose(self) -> None:
@@ -89,8 +96,3 @@ def build_chat_providers(settings: LlmSettings) -> ChatProviders:
             retry=retry,
         )
     return ChatProviders(settings, providers)
-
-
-@lru_cache
-def get_chat_providers() -> ChatProviders:
-    return build_chat_providers(get_llm_settings())

@@ -7,7 +7,8 @@ from typing import Any
 import anyio
 import httpx
 
-from ...http import ProviderUnavailable, RetryPolicy, iter_sse, send_with_retries
+from ....core.providers import ProviderUnavailable
+from ...http import RetryPolicy, iter_sse, send_with_retries
 from .base import ChatDelta, ChatDone, ChatEvent, ChatRequest, ChatResult, TokenUsage
 
 
