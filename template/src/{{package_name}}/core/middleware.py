@@ -45,12 +45,12 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         status_code = 500
 
-        started = False
+        response_started = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status_code, started
+            nonlocal status_code, response_started
             if message["type"] == "http.response.start":
-                started = True
+                response_started = True
                 status_code = message["status"]
                 MutableHeaders(scope=message)["X-Request-ID"] = request_id
             await send(message)
@@ -58,7 +58,7 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         except Exception as exc:
-            if started:
+            if response_started:
                 raise  # half a response is out: the server can only drop the connection
             logger.exception("request.crashed", exc_info=exc)
             await unexpected_error_response()(scope, receive, send_with_id)

@@ -27,6 +27,9 @@ class Dispatcher(Protocol):
     async def healthy(self) -> bool | None:
         """Whether the broker answers; None when there is no broker."""
 
+    async def drain(self) -> None:
+        """Wait for the jobs this process runs itself (and any they enqueue)."""
+
 
 def enqueue(session: AsyncSession, name: str, **kwargs: Any) -> Job:
     """Queue ``name(**kwargs)`` to run once ``session`` commits; dropped on rollback.

@@ -73,8 +73,12 @@ class SmtpEmailProvider:
                 timeout=self.timeout,
                 tls_context=self.tls_context,
             )
-        except (aiosmtplib.SMTPRecipientsRefused, aiosmtplib.SMTPSenderRefused) as exc:
+        except aiosmtplib.SMTPRecipientsRefused as exc:
             raise ProviderRejected(f"SMTP refused message {message.id}: {exc}") from exc
+        except aiosmtplib.SMTPResponseException as exc:
+            # 5xx is the server's final word; 4xx means "not now".
+            failure = ProviderRejected if exc.code >= 500 else ProviderUnavailable
+            raise failure(f"SMTP did not take message {message.id}: {exc}") from exc
         except (aiosmtplib.SMTPException, OSError) as exc:  # OSError covers TLS failures
             raise ProviderUnavailable(f"SMTP did not take message {message.id}: {exc}") from exc
         return str(mime["Message-ID"])
