@@ -28,11 +28,13 @@ class Database:
         await self.engine.dispose()
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+def create_engine(url: str, *, echo: bool = False, immediate: bool = True) -> AsyncEngine:
+    """The engine; on SQLite, ``immediate=False`` lets a transaction that only reads run
+    beside a writer (tests hold one open transaction for a whole test)."""
     if not url.startswith("sqlite"):
         return create_async_engine(url, echo=echo, pool_pre_ping=True)
     engine = create_async_engine(url, echo=echo)
-    _make_sqlite_transactional(engine)
+    _make_sqlite_transactional(engine, immediate=immediate)
     return engine
 
 
@@ -41,11 +43,13 @@ def make_sessionmaker(bind: Any, **kwargs: Any) -> async_sessionmaker[AsyncSessi
     return async_sessionmaker(bind, expire_on_commit=False, autoflush=False, **kwargs)
 
 
-def _make_sqlite_transactional(engine: AsyncEngine) -> None:
+def _make_sqlite_transactional(engine: AsyncEngine, *, immediate: bool) -> None:
     """Real BEGIN/SAVEPOINT semantics and enforced foreign keys on SQLite.
 
     The sqlite3 driver starts transactions lazily and breaks SAVEPOINT; taking
-    over BEGIN ourselves is SQLAlchemy's documented recipe.
+    over BEGIN ourselves is SQLAlchemy's documented recipe. IMMEDIATE takes the write
+    lock up front: concurrent requests then wait their turn instead of failing with
+    "database is locked" when two readers both try to write.
     """
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -57,4 +61,4 @@ def _make_sqlite_transactional(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
