@@ -34,7 +34,7 @@ def postgres_url() -> str | None:
 
 @pytest.fixture(scope="session")
 def redis_url() -> str | None:
-    """Redis for rendered projects' Celery worker tests: required in CI, used when it is up."""
+    """Redis for rendered projects' tests (Celery workers, the shared throttle): required in CI."""
     url = os.environ.get("MATRIX_REDIS_URL", DEFAULT_REDIS)
     if service_reachable(url):
         return url

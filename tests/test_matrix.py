@@ -82,7 +82,7 @@ def test_combination_renders_cleanly_and_passes_its_own_gates(
     if postgres_url:
         gate("python", "-c", _ADMIN_DATABASE, migration_url, "drop")
 
-    if redis_url and combination.queue == "celery":
+    if redis_url:
         test_env["TEST_REDIS_URL"] = redis_url
     output = gate("pytest", "-q", "-p", "no:cacheprovider", env=test_env)
     assert re.search(r"\d+ passed", output), output

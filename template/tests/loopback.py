@@ -1,0 +1,54 @@
+"""Serving an ASGI app on 127.0.0.1 inside the test's event loop, over real HTTP."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from urllib.parse import urlsplit
+
+import uvicorn
+from starlette.types import ASGIApp
+
+
+@asynccontextmanager
+async def serve(app: ASGIApp) -> AsyncIterator[str]:
+    """Run ``app`` with uvicorn on a free loopback port; yields its base URL."""
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=0, lifespan="off", log_level="warning", http="h11", ws="none"
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.005)
+    host, port = server.servers[0].sockets[0].getsockname()[:2]
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        # Open streams must not hold the test up: stop without waiting for them.
+        server.should_exit = server.force_exit = True
+        await task
+
+
+async def on_one_connection(base_url: str, *requests: str) -> list[tuple[int, bytes]]:
+    """Send ``requests`` ("GET /path", one after the other) over a single keep-alive
+    connection; raises if the server closes it before answering them all."""
+    parts = urlsplit(base_url)
+    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+    answers = []
+    try:
+        for request in requests:
+            method, path = request.split(" ", 1)
+            writer.write(f"{method} {path} HTTP/1.1\r\nHost: {parts.netloc}\r\n\r\n".encode())
+            await writer.drain()
+            head = await reader.readuntil(b"\r\n\r\n")
+            status = int(head.split(b" ", 2)[1])
+            length = next(
+                int(line.split(b":", 1)[1])
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"content-length:")
+            )
+            answers.append((status, await reader.readexactly(length)))
+    finally:
+        writer.close()
+    return answers
