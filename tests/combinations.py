@@ -51,7 +51,7 @@ class Combination:
         if "audio" not in self.ai_integrations:
             off["audio"] = r"\baudio\b|transcri|text-to-speech"
         if not self.ai_integrations:
-            off["ai"] = r"\bai\b|openai|usage_record|quota"
+            off["ai"] = r"\bai\b|openai|usage_record|ai_tokens|ai_audio|ai_cost|monthly quota"
         return {name: re.compile(pattern, re.IGNORECASE) for name, pattern in off.items()}
 
 

@@ -1,4 +1,4 @@
-"""The contract every provider (email, storage, payments, AI) keeps with the app.
+"""The contract every provider (of email, of storage, of each optional feature) keeps.
 
 A provider is built once, in the lifespan, whether or not it is configured; it says
 which settings it still needs the same way, and a vendor's failure reaches the app as

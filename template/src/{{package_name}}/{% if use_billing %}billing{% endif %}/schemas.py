@@ -15,8 +15,8 @@ class Entitlements:
     """What a user may use now: their plan's when the subscription is active or
     trialing (or past due, while the provider retries), else the free allowance.
 
-    ``limits`` are monthly allowances by key (e.g. ``ai_tokens``); a key that is
-    absent means the feature has no allowance.
+    ``limits`` are allowances by key (e.g. ``storage_bytes``); the feature that reads a
+    key decides what its absence means.
     """
 
     plan: str | None
