@@ -100,7 +100,9 @@ def test_make_help_prints_commands_not_make_variables(projects: dict[str, Path])
     assert "make env" in output
 
 
-def test_make_env_writes_a_working_env_file_once(template_dir: Path, tmp_path: Path) -> None:
+def test_make_env_writes_env_from_the_example_with_a_generated_secret_once(
+    template_dir: Path, tmp_path: Path
+) -> None:
     project = render(template_dir, tmp_path / "p", SMALLEST.answers)
     (project / ".env").unlink()  # a fresh clone: .env is not committed
 
@@ -108,12 +110,24 @@ def test_make_env_writes_a_working_env_file_once(template_dir: Path, tmp_path: P
     written = (project / ".env").read_text()
     run(["make", "env"], project)
 
-    example = (project / ".env.example").read_text()
-    secret = re.search(r"^SECRET_KEY=(.+)$", written, re.M)
+    secret = re.search(r"^SECRET_KEY=(.{60,})$", written, re.M)
     assert secret
-    assert len(secret.group(1)) >= 60
-    assert written.replace(secret.group(0), "SECRET_KEY=") == example
-    assert (project / ".env").read_text() == written, "an existing .env is kept"
+    example = (project / ".env.example").read_text().replace("SECRET_KEY=\n", "")
+    assert written.replace(secret.group(0) + "\n", "") == example
+    assert (project / ".env").read_text() == written, "a second run changes nothing"
+
+
+def test_make_env_fills_in_the_secret_of_a_copied_example(
+    template_dir: Path, tmp_path: Path
+) -> None:
+    project = render(template_dir, tmp_path / "p", SMALLEST.answers)
+    run(["cp", ".env.example", ".env"], project)
+
+    run(["make", "env"], project)
+
+    written = (project / ".env").read_text()
+    assert re.search(r"^SECRET_KEY=.{60,}$", written, re.M)
+    assert "DATABASE_URL=sqlite+aiosqlite:///./app.db" in written
 
 
 @pytest.mark.parametrize(
