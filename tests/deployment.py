@@ -117,13 +117,13 @@ def dockerignored(project: Path, relative: str) -> bool:
     ]
     assert not any(p.startswith("!") for p in patterns), "exceptions are not modelled here"
     parts = Path(relative).parts
-    candidates = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
     return any(
-        fnmatch.fnmatch(candidate, pattern.removeprefix("**/"))
-        or fnmatch.fnmatch(Path(candidate).name, pattern.removeprefix("**/"))
+        fnmatch.fnmatch(prefix, pattern)
+        # `**/name` matches at any depth.
+        or (pattern.startswith("**/") and fnmatch.fnmatch(Path(prefix).name, pattern[3:]))
         for pattern in patterns
-        for candidate in candidates
-        if pattern.startswith("**/") or fnmatch.fnmatch(candidate, pattern)
+        for prefix in prefixes
     )
 
 
