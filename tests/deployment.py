@@ -97,15 +97,15 @@ def dockerfile_stages(project: Path) -> tuple[dict[str, str], list[Stage]]:
     return arguments, stages
 
 
+def copy_of(instruction: Instruction) -> Copy:
+    words = instruction.words()
+    paths = [w for w in words if not w.startswith("--")]
+    from_stage = next((w.split("=", 1)[1] for w in words if w.startswith("--from=")), None)
+    return Copy(paths[:-1], paths[-1], from_stage)
+
+
 def copies(stage: Stage) -> list[Copy]:
-    found = []
-    for instruction in stage.all("COPY"):
-        words = instruction.words()
-        options = [w for w in words if w.startswith("--")]
-        paths = [w for w in words if not w.startswith("--")]
-        from_stage = next((o.split("=", 1)[1] for o in options if o.startswith("--from=")), None)
-        found.append(Copy(paths[:-1], paths[-1], from_stage))
-    return found
+    return [copy_of(instruction) for instruction in stage.all("COPY")]
 
 
 def dockerignored(project: Path, relative: str) -> bool:

@@ -23,8 +23,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tests.deployment import (
+    Instruction,
     compose_file,
-    copies,
+    copy_of,
     dockerfile_stages,
     dotenv,
     interpolate,
@@ -150,26 +151,7 @@ def build_image(project: Path, where: Path) -> Image:
                     key, _, value = pair.partition("=")
                     env[key] = value
             elif keyword == "COPY":
-                (copy,) = copies(type(stage)(stage.name, [instruction]))
-                target = _workdir_path(root, workdir, copy.destination)
-                mode = next((w[8:] for w in instruction.words() if w.startswith("--chmod=")), None)
-                if copy.from_stage in roots:
-                    source_root, _ = roots[copy.from_stage]
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    # A virtualenv is not relocatable: link to where it was built.
-                    target.symlink_to(source_root / copy.sources[0].lstrip("/"))
-                    continue
-                if copy.from_stage:  # an image (the uv binary): uv is installed here
-                    continue
-                for source in copy.sources:
-                    destination = target / source if copy.destination.endswith("/") else target
-                    destination.parent.mkdir(parents=True, exist_ok=True)
-                    if (project / source).is_dir():
-                        shutil.copytree(project / source, destination)
-                    else:
-                        shutil.copy2(project / source, destination)
-                    if mode:
-                        destination.chmod(int(mode, 8))
+                _copy(project, instruction, root, workdir, roots)
             elif keyword == "RUN":
                 _run_step(instruction.arguments, root, workdir, env)
             elif keyword == "ENTRYPOINT":
@@ -182,6 +164,35 @@ def build_image(project: Path, where: Path) -> Image:
     assert image is not None
     assert "PYTHON_VERSION" in arguments
     return image
+
+
+def _copy(
+    project: Path,
+    instruction: Instruction,
+    root: Path,
+    workdir: str,
+    stages: Mapping[str, tuple[Path, str]],
+) -> None:
+    copy = copy_of(instruction)
+    target = _workdir_path(root, workdir, copy.destination)
+    if copy.from_stage and copy.from_stage in stages:
+        source_root, _ = stages[copy.from_stage]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # A virtualenv is not relocatable: link to where it was built.
+        target.symlink_to(source_root / copy.sources[0].lstrip("/"))
+        return
+    if copy.from_stage:  # another image (the uv binary): uv is installed here
+        return
+    mode = next((w[8:] for w in instruction.words() if w.startswith("--chmod=")), None)
+    for source in copy.sources:
+        destination = target / source if copy.destination.endswith("/") else target
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        if (project / source).is_dir():
+            shutil.copytree(project / source, destination)
+        else:
+            shutil.copy2(project / source, destination)
+        if mode:
+            destination.chmod(int(mode, 8))
 
 
 def _run_step(arguments: str, root: Path, workdir: str, env: dict[str, str]) -> None:
