@@ -39,7 +39,10 @@ def copy_template(destination: Path) -> Path:
     return destination
 
 
-def render(template: Path, destination: Path, answers: Mapping[str, object]) -> Path:
+def render(
+    template: Path, destination: Path, answers: Mapping[str, object], *, tasks: bool = False
+) -> Path:
+    """Copy the template; ``tasks`` runs copier.yml's `_tasks` too (`uv lock`: slower)."""
     started = time.perf_counter()
     copier.run_copy(
         str(template),
@@ -48,6 +51,7 @@ def render(template: Path, destination: Path, answers: Mapping[str, object]) -> 
         defaults=True,
         unsafe=True,
         quiet=True,
+        skip_tasks=not tasks,
     )
     render_seconds = time.perf_counter() - started
     (destination / ".render-seconds").write_text(f"{render_seconds:.3f}\n")

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.combinations import ALL, Combination
+from tests.deployment import assert_deployable
 from tests.rendering import (
     CACHE_DIR,
     empty_files,
@@ -48,17 +49,19 @@ def test_combination_renders_cleanly_and_passes_its_own_gates(
     postgres_url: str | None,
     redis_url: str | None,
 ) -> None:
-    project = render(template_dir, tmp_path / "project", combination.answers)
+    project = render(template_dir, tmp_path / "project", combination.answers, tasks=True)
 
     assert leftover_jinja(project) == []
     assert empty_files(project) == []
     assert forbidden_mentions(project, combination.forbidden_tokens()) == []
+    assert_deployable(project, combination)
 
     # One mypy cache per xdist worker: mypy's cache is not safe for concurrent writers
     # that hold different contents for the same module names.
     mypy_cache = CACHE_DIR / "mypy" / os.environ.get("PYTEST_XDIST_WORKER", "main")
     gate_env = {"MYPY_CACHE_DIR": str(mypy_cache), "UV_PYTHON_DOWNLOADS": "never"}
-    run([*uv(), "sync", "--quiet"], project, gate_env)  # resolves (writes uv.lock) and installs
+    # The copy's own `uv lock` task wrote uv.lock; --locked fails if it is missing or stale.
+    run([*uv(), "sync", "--locked", "--quiet"], project, gate_env)
     assert forbidden_mentions(project, combination.forbidden_tokens()) == [], "in uv.lock"
 
     def gate(*command: str, env: dict[str, str] | None = None) -> str:

@@ -8,7 +8,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 class AuthSettings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="AUTH_", env_file=".env", extra="ignore", frozen=True, populate_by_name=True
+        env_prefix="AUTH_",
+        env_file=".env",
+        env_ignore_empty=True,
+        extra="ignore",
+        frozen=True,
+        populate_by_name=True,
     )
 
     # When true, password and magic-link logins wait until the email is verified.

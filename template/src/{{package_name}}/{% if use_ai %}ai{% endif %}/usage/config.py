@@ -5,7 +5,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class UsageSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="AI_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="AI_", env_file=".env", env_ignore_empty=True, extra="ignore"
+    )
 
     # A reservation a crashed process never settled stops counting after this long.
     reservation_ttl_seconds: int = Field(default=900, ge=10)

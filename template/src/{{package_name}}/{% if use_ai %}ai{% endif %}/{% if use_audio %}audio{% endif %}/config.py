@@ -25,7 +25,9 @@ DEFAULT_SPEECH_PRICES = {  # per million characters of text
 
 
 class AudioSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="AUDIO_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="AUDIO_", env_file=".env", env_ignore_empty=True, extra="ignore"
+    )
 
     provider: AudioProviderName = AudioProviderName.OPENAI
     api_key: SecretStr | None = None
