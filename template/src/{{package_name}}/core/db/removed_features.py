@@ -150,7 +150,11 @@ def reconcile(connection: Connection, scripts: ScriptDirectory) -> Reconciled:
     _write_set_aside(connection, new_set_aside)
     had = {r for r in history.ancestry(applied) if history.is_known(r)}
     return Reconciled(
-        set_aside=tuple(history.removed[r] for r in sorted(new_set_aside - set_aside)),
+        set_aside=tuple(
+            history.removed[r]
+            for r in sorted(history.ancestry(new_set_aside) - history.ancestry(set_aside))
+            if r in history.removed and not history.is_known(r)
+        ),
         restored=tuple(sorted(history.heads(known - had))),
     )
 
