@@ -28,6 +28,7 @@ class Revision:
     def parse(cls, source: str) -> Revision | None:
         values: dict[str, object] = {}
         for node in ast.parse(source).body:
+            target: ast.expr
             if isinstance(node, ast.AnnAssign) and node.value is not None:
                 target, value = node.target, node.value
             elif isinstance(node, ast.Assign) and len(node.targets) == 1:

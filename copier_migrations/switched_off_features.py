@@ -37,7 +37,7 @@ def keep_switched_off_migrations() -> dict[str, Revision]:
 def move_revisions_built_on_removed_ones() -> list[Path]:
     """Your own revisions on a switched-off feature's branch leave with it: left behind,
     they would name a parent Alembic cannot find."""
-    moved = []
+    moved: list[Path] = []
     while True:
         removed = set(revisions_in(REMOVED)) - set(revisions_in(VERSIONS))
         leaving = [
@@ -97,8 +97,8 @@ def report(
     if changed:
         commit = git("rev-parse", "--short", "HEAD").strip()
         print("\nThese files of switched-off features had your changes; Copier deleted them:")
-        for path in changed:
-            print(f"    {path}    (your version: git show {commit}:./{path})")
+        for name in changed:
+            print(f"    {name}    (your version: git show {commit}:./{name})")
 
 
 def _deleted_by_update(under: Path) -> list[str]:
