@@ -36,7 +36,10 @@ EVERYTHING = {
 BILLING = {"subscription", "billing_event"}
 AI = {"usage_record", "usage_counter", "usage_reservation"}
 AUDIO = {"transcription_job"}
-READY: tuple[int, object] = (200, {"status": "ok", "checks": {"database": "ok", "migrations": "ok"}})
+READY: tuple[int, object] = (
+    200,
+    {"status": "ok", "checks": {"database": "ok", "migrations": "ok"}},
+)
 
 
 @pytest.fixture
