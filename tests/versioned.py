@@ -38,9 +38,10 @@ def git(cwd: Path, *args: str) -> str:
 
 @dataclass(frozen=True)
 class Releases:
-    template: Path  # a git clone of this repository with both tags
+    template: Path  # a git clone of this repository with the tags below
     previous: str  # the previous release
     current: str  # the working tree, tagged as the next release
+    pre_release: str = PRE_RELEASE[0]  # the last commit before the first release
 
 
 def tag_releases(destination: Path) -> Releases:
@@ -49,6 +50,8 @@ def tag_releases(destination: Path) -> Releases:
     previous, commit = previous_release()
     git(destination.parent, "clone", "--quiet", str(REPO_ROOT), destination.name)
     git(destination, "tag", previous, commit)
+    if previous != PRE_RELEASE[0]:
+        git(destination, "tag", *PRE_RELEASE)
     for part in TEMPLATE_PARTS:
         target = destination / part
         if target.is_dir():
