@@ -7,6 +7,7 @@ from typing import Any
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.script.revision import RevisionError
 from alembic.util import CommandError
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -63,7 +64,7 @@ async def ready(request: Request, settings: SettingsDep) -> dict[str, Any] | JSO
         return error_response(503, "not_ready", "The migration scripts cannot be read.", checks)
     try:
         pending = _pending(scripts, applied)
-    except CommandError:  # the database records a revision no script here has
+    except (CommandError, RevisionError):  # the database records a revision no script here has
         checks["migrations"] = "unknown revision: run `alembic upgrade heads`"
         return error_response(503, "not_ready", "Migrations are not applied.", checks)
     if pending:
