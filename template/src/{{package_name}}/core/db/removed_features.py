@@ -258,7 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="make db-drop-feature",
         description="Drop the tables of a feature switched off by `copier update`.",
     )
-    parser.add_argument("name", help="the feature's migration branch, e.g. billing")
+    parser.add_argument("name", help="the migration branch of a feature in migrations/removed/")
     args = parser.parse_args(argv)
     try:
         dropped = asyncio.run(_drop_feature(args.name))
