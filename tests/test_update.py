@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.generated import Database, Project, conflicted_files, get_json
 from tests.rendering import run, uv
@@ -155,8 +156,12 @@ def register_router(package: Path) -> None:
     api.write_text(text + "api_router.include_router(notes_router)\n")
 
 
+# The cheap scenarios render the smallest project: fewer files, same mechanics.
+SMALLEST = {"payment_provider": "none", "queue": "none", "ai_integrations": []}
+
+
 def test_a_file_the_team_deleted_stays_deleted(releases: Releases, tmp_path: Path) -> None:
-    path = generate(releases, releases.previous, tmp_path / "project")
+    path = generate(releases, releases.previous, tmp_path / "project", **SMALLEST)
     # A team on GitLab without Docker Compose.
     deleted = ["compose.yaml", ".github/workflows/ci.yml"]
     for name in deleted:
@@ -170,8 +175,45 @@ def test_a_file_the_team_deleted_stays_deleted(releases: Releases, tmp_path: Pat
 
 
 def test_an_update_to_the_same_release_changes_nothing(releases: Releases, tmp_path: Path) -> None:
-    path = generate(releases, releases.current, tmp_path / "project")
+    path = generate(releases, releases.current, tmp_path / "project", **SMALLEST)
 
     update(path, releases.current)
 
     assert git(path, "status", "--porcelain", "--untracked-files=all") == ""
+
+
+# Run by the Copier that copier.yml names as its minimum, in an environment of its own.
+_COPY_AND_SWITCH_BILLING_OFF = """
+import subprocess, sys
+import copier
+
+template, project, version = sys.argv[1:]
+copier.run_copy(template, project, data={"payment_provider": "stripe", "queue": "none",
+                "ai_integrations": []}, vcs_ref=version,
+                defaults=True, unsafe=True, quiet=True)
+for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "generated"]):
+    subprocess.run(["git", *command], cwd=project, check=True)
+copier.run_update(project, data={"payment_provider": "none"}, vcs_ref=version,
+                  defaults=True, overwrite=True, unsafe=True, quiet=True)
+"""
+
+
+def test_the_minimum_copier_version_copies_and_updates(releases: Releases, tmp_path: Path) -> None:
+    config = yaml.safe_load((releases.template / "copier.yml").read_text())
+    minimum = config["_min_copier_version"]
+    project = tmp_path / "project"
+    requirements = ["--with", f"copier=={minimum}", "--with", "copier-template-extensions"]
+    command = [*uv(), "run", "--isolated", "--no-project", *requirements, "python", "-c"]
+    run(
+        [
+            *command,
+            _COPY_AND_SWITCH_BILLING_OFF,
+            str(releases.template),
+            str(project),
+            releases.current,
+        ],
+        tmp_path,
+    )
+
+    assert (project / "migrations/removed/billing_0001_billing_tables.py").is_file()
+    assert not (project / "src/my_saas/billing").exists()
