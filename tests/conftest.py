@@ -52,3 +52,9 @@ def releases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Releases]:
         for key, value in GIT_ENV.items():
             patch.setenv(key, value)
         yield tag_releases(tmp_path_factory.mktemp("releases") / "template")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long update scenarios first, so that in a parallel run they overlap the matrix
+    instead of running alone at its end."""
+    items.sort(key=lambda item: item.get_closest_marker("update") is None)
