@@ -56,6 +56,7 @@ def test_every_answer_change_and_its_reverse_keeps_the_data(
     releases: Releases,
     tmp_path: Path,
     database: Database,
+    capfd: pytest.CaptureFixture[str],
 ) -> None:
     path = generate(releases, releases.previous, tmp_path / "project", **EVERYTHING)
     project = Project(path, database.url)
@@ -89,8 +90,17 @@ def test_every_answer_change_and_its_reverse_keeps_the_data(
         if ready:
             assert project.ready() == READY
 
-    # 1. From the previous release, every feature but billing switched off or swapped.
+    # 1. From the previous release, every feature but billing switched off or swapped;
+    # the team had changed one file of the LLM feature.
+    service = path / "src/my_saas/ai/llm/service.py"
+    service.write_text(service.read_text() + "# our prompt tweaks\n")
+    commit_all(path, "tweak the prompts")
+    capfd.readouterr()
     step(payment_provider="stripe", storage_backend="local", queue="none", ai_integrations=[])
+    told = capfd.readouterr().out
+    assert "make db-drop-feature name=ai" in told
+    assert "src/my_saas/ai/llm/service.py    (your version: git show " in told
+    assert "ai/llm/router.py" not in told, "only the files the team changed"
     assert sorted(p.name for p in (path / "migrations/removed").iterdir()) == [
         "ai_0001_usage_ledger.py",
         "audio_0001_transcription_jobs.py",

@@ -126,7 +126,8 @@ class _History:
         """The revisions no other one in the set builds on: what the version table holds."""
         below: set[str] = set()
         for revision in revisions:
-            below |= self.ancestry([revision]) - {revision}
+            if revision not in below:  # what is below it is below the other one too
+                below |= self.ancestry([revision]) - {revision}
         return revisions - below
 
 
@@ -140,6 +141,8 @@ def reconcile(connection: Connection, scripts: ScriptDirectory) -> Reconciled:
     history = _History(scripts)
     if any(not history.is_known(r) and r not in history.removed for r in applied):
         return Reconciled((), ())  # Alembic names the unknown revision and stops
+    if all(history.is_known(r) for r in applied) and not any(map(history.is_known, set_aside)):
+        return Reconciled((), ())  # nothing switched off or back on since the last run
     everything = history.ancestry(applied | set_aside)
     known = {r for r in everything if history.is_known(r)}
     new_applied = history.heads(known)
