@@ -96,7 +96,8 @@ def report(
         )
     if changed:
         commit = git("rev-parse", "--short", "HEAD").strip()
-        print("\nThese files of switched-off features had your changes; Copier deleted them:")
+        print("\nThe update deleted these files, which had your changes (their feature was")
+        print("switched off, or the template no longer has them):")
         for name in changed:
             print(f"    {name}    (your version: git show {commit}:./{name})")
 
