@@ -4,7 +4,7 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 DEMO ?= demo
 
-.PHONY: help install test test-fast demo bench
+.PHONY: help install test test-fast demo docs bench
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -19,13 +19,16 @@ test: install ## the whole suite: every combination rendered and checked deep
 	$(UV) run mypy
 	$(UV) run pytest -n auto --durations=5 $(ARGS)
 
-test-fast: install ## everything but the 48 deep renders
-	$(UV) run pytest -n auto -m "not matrix" $(ARGS)
+test-fast: install ## everything but the 48 deep renders and the update scenarios
+	$(UV) run pytest -n auto -m "not matrix and not update" $(ARGS)
 
 demo: install ## render the default combination into ./demo and start it on http://127.0.0.1:8000
 	rm -rf $(DEMO)
 	$(UV) run copier copy --trust --defaults --vcs-ref HEAD . $(DEMO)
 	$(MAKE) -C $(DEMO) dev
+
+docs: install ## serve the documentation site on http://127.0.0.1:8001
+	NO_MKDOCS_2_WARNING=1 $(UV) run mkdocs serve --dev-addr 127.0.0.1:8001
 
 bench: install ## render time, rendered-app throughput and matrix time, as ratios to baselines
 	$(UV) run python benchmarks/run.py

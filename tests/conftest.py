@@ -4,12 +4,13 @@ services rendered projects are tested against."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.rendering import copy_template, service_reachable
-from tests.versioned import GIT_ENV, git, release
+from tests.versioned import GIT_ENV, Releases, tag_releases
 
 DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 # Rendered worker tests use their own queue names and key prefixes, so projects may share it.
@@ -43,12 +44,17 @@ def redis_url() -> str | None:
     return None
 
 
-@pytest.fixture
-def versioned_template(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A git repository of the template tagged 1.0.0; Copier's own git calls need an identity."""
-    for key, value in GIT_ENV.items():
-        monkeypatch.setenv(key, value)
-    template = copy_template(tmp_path / "template")
-    git(template, "init", "-q")
-    release(template, "1.0.0", "first release")
-    return template
+@pytest.fixture(scope="session")
+def releases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Releases]:
+    """This repository cloned, with its previous release and the working tree tagged.
+    Copier's own git commits during an update need an identity."""
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in GIT_ENV.items():
+            patch.setenv(key, value)
+        yield tag_releases(tmp_path_factory.mktemp("releases") / "template")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long update scenarios first, so that in a parallel run they overlap the matrix
+    instead of running alone at its end."""
+    items.sort(key=lambda item: item.get_closest_marker("update") is None)

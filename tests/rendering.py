@@ -17,7 +17,7 @@ import copier
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # What Copier needs to render: the rest of the repo (docs, tests, .venv) stays out.
-TEMPLATE_PARTS = ("copier.yml", "template", "extensions")
+TEMPLATE_PARTS = ("copier.yml", "template", "extensions", "copier_migrations")
 CACHE_DIR = REPO_ROOT / ".cache"
 # Content that is random by design (the generated secret key).
 _RANDOM_CONTENT = {".env"}

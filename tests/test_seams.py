@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.rendering import REPO_ROOT
 
@@ -87,3 +89,33 @@ def test_only_files_with_template_logic_end_in_jinja() -> None:
     ]
 
     assert needless == []
+
+
+# Each template-owned registry, and how it pulls in the team's own counterpart.
+TEAM_REGISTRATIONS = {
+    "src/{{package_name}}/main.py.jinja": "from .custom.routers import router as custom_router",
+    "src/{{package_name}}/core/db/registry.py.jinja": "from ...custom import models",
+    "src/{{package_name}}/worker/task_list.py.jinja": "from ..custom import tasks",
+    "src/{{package_name}}/worker/schedule.py.jinja": "from ..custom import schedule",
+}
+
+
+def test_the_teams_registrations_live_in_files_copier_update_never_changes() -> None:
+    config = yaml.safe_load((REPO_ROOT / "copier.yml").read_text())
+    skipped = [pattern.replace(" ", "") for pattern in config["_skip_if_exists"]]
+    team_files = sorted(
+        str(path.relative_to(TEMPLATE))
+        for path in (TEMPLATE / "src/{{package_name}}/custom").iterdir()
+    )
+
+    assert team_files == [
+        f"src/{{{{package_name}}}}/custom/{name}.py"
+        for name in ("__init__", "models", "routers", "schedule", "tasks")
+    ]
+    assert [f for f in team_files if not any(fnmatch.fnmatch(f, p) for p in skipped)] == []
+    missing = [
+        seam
+        for seam, line in TEAM_REGISTRATIONS.items()
+        if line not in (TEMPLATE / seam).read_text()
+    ]
+    assert missing == [], "each template registry includes the team's own"

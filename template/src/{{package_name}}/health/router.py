@@ -8,6 +8,8 @@ from typing import Any
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.script.revision import RevisionError
+from alembic.util import CommandError
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
@@ -20,8 +22,18 @@ router = APIRouter(prefix="/health", tags=["health"])
 
 
 @lru_cache
-def _migration_heads(alembic_config: Path) -> frozenset[str]:
-    return frozenset(ScriptDirectory.from_config(Config(str(alembic_config))).get_heads())
+def _migration_scripts(alembic_config: Path) -> ScriptDirectory:
+    return ScriptDirectory.from_config(Config(str(alembic_config)))
+
+
+def _pending(scripts: ScriptDirectory, applied: frozenset[str]) -> set[str]:
+    # A revision counts as applied when a recorded one builds on it (down revision or
+    # dependency): `alembic_version` holds only the heads of what was applied.
+    everything = {s.revision for s in scripts.iterate_revisions("heads", "base")}
+    if not applied:
+        return everything
+    done = {s.revision for s in scripts.iterate_revisions(tuple(applied), "base")}
+    return everything - done
 
 
 def _applied_revisions(connection: Connection) -> frozenset[str]:
@@ -62,12 +74,17 @@ async def _database_problem(services: Services, checks: dict[str, str]) -> str |
         checks["database"] = f"unreachable: {type(exc).__name__}"
         return "The database is unreachable."
     try:
-        heads = _migration_heads(services.settings.alembic_config)
+        scripts = _migration_scripts(services.settings.alembic_config)
     except Exception as exc:  # a missing or broken alembic.ini is "not ready", never a 500
         checks["migrations"] = f"unknown: {type(exc).__name__}"
         return "The migration scripts cannot be read."
-    if applied != heads:
-        checks["migrations"] = f"pending: {', '.join(sorted(heads - applied)) or 'unknown'}"
+    try:
+        pending = _pending(scripts, applied)
+    except (CommandError, RevisionError):  # the database records a revision no script here has
+        checks["migrations"] = "unknown revision: run `alembic upgrade heads`"
+        return "Migrations are not applied."
+    if pending:
+        checks["migrations"] = f"pending: {', '.join(sorted(pending))}"
         return "Migrations are not applied."
     checks["migrations"] = "ok"
     return None
