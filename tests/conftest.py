@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.rendering import copy_template, service_reachable
+from tests.matrix_phases import PhaseCollector
+from tests.rendering import CACHE_DIR, copy_template, service_reachable
 from tests.versioned import GIT_ENV, git, release
 
 DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
@@ -52,3 +53,20 @@ def versioned_template(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     git(template, "init", "-q")
     release(template, "1.0.0", "first release")
     return template
+
+
+_phases = PhaseCollector()
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _phases.add_report(report)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Where the deep combinations' time went (see tests/matrix_phases.py)."""
+    if hasattr(terminalreporter.config, "workerinput"):
+        return
+    workers = terminalreporter.config.getoption("numprocesses", None) or 0
+    table = _phases.write(CACHE_DIR / "matrix-phases.json", int(workers))
+    if table:
+        terminalreporter.write_line(table)

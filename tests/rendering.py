@@ -8,7 +8,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -40,7 +39,6 @@ def copy_template(destination: Path) -> Path:
 
 
 def render(template: Path, destination: Path, answers: Mapping[str, object]) -> Path:
-    started = time.perf_counter()
     copier.run_copy(
         str(template),
         str(destination),
@@ -49,8 +47,6 @@ def render(template: Path, destination: Path, answers: Mapping[str, object]) -> 
         unsafe=True,
         quiet=True,
     )
-    render_seconds = time.perf_counter() - started
-    (destination / ".render-seconds").write_text(f"{render_seconds:.3f}\n")
     return destination
 
 
@@ -59,9 +55,7 @@ def project_files(project: Path) -> list[Path]:
     return sorted(
         path
         for path in project.rglob("*")
-        if path.is_file()
-        and not skip.intersection(path.relative_to(project).parts)
-        and path.name != ".render-seconds"
+        if path.is_file() and not skip.intersection(path.relative_to(project).parts)
     )
 
 

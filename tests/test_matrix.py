@@ -12,11 +12,13 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.combinations import ALL, Combination
+from tests.matrix_phases import PROBE_PLUGIN, PROPERTY, PhaseClock, probe_env
 from tests.rendering import (
     CACHE_DIR,
     empty_files,
@@ -47,44 +49,81 @@ def test_combination_renders_cleanly_and_passes_its_own_gates(
     tmp_path: Path,
     postgres_url: str | None,
     redis_url: str | None,
+    record_property: Callable[[str, object], None],
 ) -> None:
-    project = render(template_dir, tmp_path / "project", combination.answers)
+    clock = PhaseClock()
+    try:
+        _check_combination(combination, template_dir, tmp_path, postgres_url, redis_url, clock)
+    finally:
+        record_property(PROPERTY, clock.phases)
 
-    assert leftover_jinja(project) == []
-    assert empty_files(project) == []
-    assert forbidden_mentions(project, combination.forbidden_tokens()) == []
+
+def _check_combination(
+    combination: Combination,
+    template_dir: Path,
+    tmp_path: Path,
+    postgres_url: str | None,
+    redis_url: str | None,
+    clock: PhaseClock,
+) -> None:
+    with clock.phase("render"):
+        project = render(template_dir, tmp_path / "project", combination.answers)
+
+    with clock.phase("static checks"):
+        assert leftover_jinja(project) == []
+        assert empty_files(project) == []
+        assert forbidden_mentions(project, combination.forbidden_tokens()) == []
 
     # One mypy cache per xdist worker: mypy's cache is not safe for concurrent writers
     # that hold different contents for the same module names.
     mypy_cache = CACHE_DIR / "mypy" / os.environ.get("PYTEST_XDIST_WORKER", "main")
     gate_env = {"MYPY_CACHE_DIR": str(mypy_cache), "UV_PYTHON_DOWNLOADS": "never"}
-    run([*uv(), "sync", "--quiet"], project, gate_env)  # resolves (writes uv.lock) and installs
-    assert forbidden_mentions(project, combination.forbidden_tokens()) == [], "in uv.lock"
+    with clock.phase("install"):
+        # Resolves (writes uv.lock) and installs.
+        run([*uv(), "sync", "--quiet"], project, gate_env)
+    with clock.phase("static checks"):
+        assert forbidden_mentions(project, combination.forbidden_tokens()) == [], "in uv.lock"
 
     def gate(*command: str, env: dict[str, str] | None = None) -> str:
         return run([*uv(), "run", "--frozen", *command], project, {**gate_env, **(env or {})})
 
-    gate("ruff", "format", "--check", ".")
-    gate("ruff", "check", ".")
-    gate("mypy")
+    with clock.phase("ruff format"):
+        gate("ruff", "format", "--check", ".")
+    with clock.phase("ruff check"):
+        gate("ruff", "check", ".")
+    with clock.phase("mypy"):
+        gate("mypy")
 
-    if postgres_url:
-        migration_url = with_database(postgres_url, _database_name(combination, "alembic"))
-        gate("python", "-c", _ADMIN_DATABASE, migration_url, "recreate")
-        test_env = {
-            "TEST_DATABASE_URL": with_database(postgres_url, _database_name(combination, "test"))
-        }
-    else:
-        migration_url = f"sqlite+aiosqlite:///{tmp_path / 'alembic.db'}"
-        test_env = {}
-    # upgrade heads, check, downgrade base: one process, so the app is imported once.
-    gate("python", "-c", _MIGRATE_CHECK_DOWNGRADE, env={"DATABASE_URL": migration_url})
-    if postgres_url:
-        gate("python", "-c", _ADMIN_DATABASE, migration_url, "drop")
+    with clock.phase("migrations"):
+        if postgres_url:
+            migration_url = with_database(postgres_url, _database_name(combination, "alembic"))
+            gate("python", "-c", _ADMIN_DATABASE, migration_url, "recreate")
+            test_env = {
+                "TEST_DATABASE_URL": with_database(
+                    postgres_url, _database_name(combination, "test")
+                )
+            }
+        else:
+            migration_url = f"sqlite+aiosqlite:///{tmp_path / 'alembic.db'}"
+            test_env = {}
+        # upgrade heads, check, downgrade base: one process, so the app is imported once.
+        gate("python", "-c", _MIGRATE_CHECK_DOWNGRADE, env={"DATABASE_URL": migration_url})
+        if postgres_url:
+            gate("python", "-c", _ADMIN_DATABASE, migration_url, "drop")
 
     if redis_url and combination.queue == "celery":
         test_env["TEST_REDIS_URL"] = redis_url
-    output = gate("pytest", "-q", "-p", "no:cacheprovider", env=test_env)
+    probe = tmp_path / "pytest-phases.json"
+    with clock.pytest_run(probe):
+        output = gate(
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            PROBE_PLUGIN,
+            env={**test_env, **probe_env(probe)},
+        )
     assert re.search(r"\d+ passed", output), output
 
 
