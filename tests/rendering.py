@@ -102,13 +102,12 @@ def forbidden_mentions(project: Path, tokens: Mapping[str, re.Pattern[str]]) -> 
     return found
 
 
-def run(
-    command: list[str], cwd: Path, env: Mapping[str, str] | None = None, timeout: float = 600
-) -> str:
-    """Run a gate; on failure raise with the command and everything it printed."""
+def _run(
+    command: list[str], cwd: Path, env: Mapping[str, str] | None, timeout: float
+) -> subprocess.CompletedProcess[str]:
     merged = {**os.environ, **(env or {})}
     merged.pop("VIRTUAL_ENV", None)
-    result = subprocess.run(
+    return subprocess.run(
         command,
         cwd=cwd,
         env=merged,
@@ -118,6 +117,20 @@ def run(
         timeout=timeout,
         check=False,
     )
+
+
+def succeeds(
+    command: list[str], cwd: Path, env: Mapping[str, str] | None = None, timeout: float = 600
+) -> bool:
+    """Run a command whose failure the caller handles."""
+    return _run(command, cwd, env, timeout).returncode == 0
+
+
+def run(
+    command: list[str], cwd: Path, env: Mapping[str, str] | None = None, timeout: float = 600
+) -> str:
+    """Run a gate; on failure raise with the command and everything it printed."""
+    result = _run(command, cwd, env, timeout)
     if result.returncode != 0:
         raise AssertionError(
             f"`{' '.join(command)}` failed in {cwd} (exit {result.returncode}):\n{result.stdout}"
