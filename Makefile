@@ -17,7 +17,7 @@ test: install ## the whole suite: every combination rendered and checked deep
 	$(UV) run ruff format --check .
 	$(UV) run ruff check .
 	$(UV) run mypy
-	$(UV) run pytest -n auto --durations=5 $(ARGS)
+	$(UV) run pytest -n auto --dist worksteal --durations=5 $(ARGS)
 
 test-fast: install ## everything but the 48 deep renders
 	$(UV) run pytest -n auto -m "not matrix" $(ARGS)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.combinations import Combination
 from tests.matrix_phases import PhaseCollector
 from tests.rendering import CACHE_DIR, copy_template, service_reachable
 from tests.versioned import GIT_ENV, git, release
@@ -53,6 +54,23 @@ def versioned_template(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     git(template, "init", "-q")
     release(template, "1.0.0", "first release")
     return template
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests first, the deep combinations heaviest first; then the rest in order.
+
+    With pytest-xdist the session ends when its last test does: a long combination
+    started last would keep one worker busy while the others idle.
+    """
+
+    def weight(item: pytest.Item) -> int:
+        if item.get_closest_marker("matrix") is None:
+            return 0
+        callspec = getattr(item, "callspec", None)
+        combination = callspec.params.get("combination") if callspec else None
+        return 1 + (combination.weight if isinstance(combination, Combination) else 0)
+
+    items.sort(key=weight, reverse=True)
 
 
 _phases = PhaseCollector()
