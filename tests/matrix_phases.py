@@ -41,6 +41,11 @@ class PhaseClock:
 
     def __init__(self) -> None:
         self.phases: dict[str, dict[str, float]] = {}
+        self.started = time.time()
+
+    def record(self) -> dict[str, Any]:
+        """What the test records: its phases, and when it ran (for the matrix's span)."""
+        return {"phases": self.phases, "started": self.started, "finished": time.time()}
 
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:
@@ -90,15 +95,22 @@ def probe_env(probe_file: Path) -> dict[str, str]:
     return {"PYTHONPATH": path, PROBE_FILE_VARIABLE: str(probe_file)}
 
 
-def summary(records: Mapping[str, Mapping[str, Mapping[str, float]]], wall: float) -> str:
+def matrix_span(records: Mapping[str, Mapping[str, Any]]) -> float:
+    """Wall seconds from the first combination's start to the last one's end."""
+    finished = max(float(r["finished"]) for r in records.values())
+    return finished - min(float(r["started"]) for r in records.values())
+
+
+def summary(records: Mapping[str, Mapping[str, Any]], wall: float) -> str:
     """A table of each phase's share over every recorded combination."""
     by_phase: dict[str, list[Mapping[str, float]]] = {}
-    for phases in records.values():
-        for name, seconds in phases.items():
+    for record in records.values():
+        for name, seconds in record["phases"].items():
             by_phase.setdefault(name, []).append(seconds)
     total_cpu = sum(s["cpu"] for spent in by_phase.values() for s in spent) or 1.0
     lines = [
-        f"matrix phases over {len(records)} combinations (session wall {wall:.0f} s):",
+        f"matrix phases over {len(records)} combinations (their span {matrix_span(records):.0f} s,"
+        f" the session's {wall:.0f} s):",
         f"  {'phase':<18} {'wall sum':>9} {'wall mean':>10} {'wall max':>9} "
         f"{'cpu sum':>8} {'cpu %':>6}",
     ]
@@ -109,7 +121,9 @@ def summary(records: Mapping[str, Mapping[str, Mapping[str, float]]], wall: floa
             f"  {name:<18} {sum(walls):>8.1f}s {statistics.mean(walls):>9.2f}s "
             f"{max(walls):>8.2f}s {cpu:>7.1f}s {100 * cpu / total_cpu:>5.0f}%"
         )
-    totals = {name: sum(s["wall"] for s in phases.values()) for name, phases in records.items()}
+    totals = {
+        name: sum(s["wall"] for s in record["phases"].values()) for name, record in records.items()
+    }
     slowest = sorted(totals, key=totals.__getitem__, reverse=True)[:5]
     lines.append("  slowest: " + ", ".join(f"{name} {totals[name]:.0f}s" for name in slowest))
     return "\n".join(lines)
@@ -119,12 +133,14 @@ class PhaseCollector:
     """Gathers the records of one session (in the xdist controller, from every worker)."""
 
     def __init__(self) -> None:
-        self.records: dict[str, dict[str, dict[str, float]]] = {}
+        self.records: dict[str, dict[str, Any]] = {}
+        self.tests = 0
         self.started = time.perf_counter()
 
     def add_report(self, report: Any) -> None:
         if report.when != "call":
             return
+        self.tests += 1
         for name, value in report.user_properties:
             if name == PROPERTY:
                 self.records[report.nodeid.rpartition("[")[2].rstrip("]")] = value
@@ -137,7 +153,13 @@ class PhaseCollector:
         destination.parent.mkdir(parents=True, exist_ok=True)
         destination.write_text(
             json.dumps(
-                {"session_wall": wall, "workers": workers, "combinations": self.records},
+                {
+                    "session_wall": wall,
+                    "tests": self.tests,
+                    "workers": workers,
+                    "matrix_span": matrix_span(self.records),
+                    "combinations": self.records,
+                },
                 indent=1,
             )
         )

@@ -113,7 +113,7 @@ def test_combination_renders_cleanly_and_passes_its_own_gates(
             combination, template_dir, tmp_path, postgres_url, redis_url, gate_env, clock
         )
     finally:
-        record_property(PROPERTY, clock.phases)
+        record_property(PROPERTY, clock.record())
 
 
 def _check_combination(
