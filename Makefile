@@ -27,5 +27,5 @@ demo: install ## render the default combination into ./demo and start it on http
 	$(UV) run copier copy --trust --defaults --vcs-ref HEAD . $(DEMO)
 	$(MAKE) -C $(DEMO) dev
 
-bench: install ## render time, rendered-app throughput and matrix time, as ratios to baselines
+bench: install ## the speed figures (render, matrix, app under load, import), each against its baseline
 	$(UV) run python benchmarks/run.py
