@@ -2,7 +2,7 @@
 
 Copier renders every part of every path (and the answers-file name, once per part)
 through ``Environment.from_string``, which Jinja never caches: the default render
-compiled about 1,900 strings, fewer than 200 of them distinct, and compiling was half
+compiled about 1,900 strings, about 250 of them distinct, and compiling was half
 of the render's time. A compiled Jinja template is immutable and renders from the
 context it is given, so handing back the one compiled for the same source changes
 nothing in the output (``tests/test_extensions.py`` and the render benchmark check it).
