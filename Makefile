@@ -17,7 +17,7 @@ test: install ## the whole suite: every combination rendered and checked deep
 	$(UV) run ruff format --check .
 	$(UV) run ruff check .
 	$(UV) run mypy
-	$(UV) run pytest -n auto --durations=5 $(ARGS)
+	$(UV) run pytest -n auto --dist worksteal --durations=5 $(ARGS)
 
 test-fast: install ## everything but the 48 deep renders and the update scenarios
 	$(UV) run pytest -n auto -m "not matrix and not update" $(ARGS)
@@ -30,5 +30,5 @@ demo: install ## render the default combination into ./demo and start it on http
 docs: install ## serve the documentation site on http://127.0.0.1:8001
 	NO_MKDOCS_2_WARNING=1 $(UV) run mkdocs serve --dev-addr 127.0.0.1:8001
 
-bench: install ## render time, rendered-app throughput and matrix time, as ratios to baselines
+bench: install ## the speed figures (render, matrix, app under load, import), each against its baseline
 	$(UV) run python benchmarks/run.py

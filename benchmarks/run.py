@@ -1,110 +1,117 @@
-"""Benchmarks of the template, each compared with a baseline measured in the same run.
+"""Every figure of issue 15 in one run, each against a baseline measured in the same run.
 
-1. Render time: the default combination vs. a one-file Copier template (Copier's own cost).
-2. Rendered-app throughput: requests per second through the rendered app (middleware,
-   error handling, session auth against SQLite) vs. a bare FastAPI app answering the same
-   JSON, both driven in-process over ASGI so the network does not blur the comparison.
-3. One combination's deep gates vs. the project's bare test run.
-4. AI streaming: time to the first delta through the rendered `/api/v1/ai/chat` vs.
-   straight from the fake provider it streams from (the default combination has `llm`).
+    uv run python benchmarks/run.py               # every group (`make bench`)
+    uv run python benchmarks/run.py render import # some groups
 
-Run with `make bench`; figures are printed, nothing is asserted.
+Groups: render (copier copy vs a one-file template), matrix (the deep matrix and the
+template suite, from the last session's phase records), throughput (uvicorn under wrk:
+/health vs a bare FastAPI app, /users/me vs /health on SQLite and PostgreSQL), import
+(the all-features app vs the floor), streaming (AI time to first delta vs direct),
+suite (the all-features render's own tests vs 30 s). Prints a line per figure with its
+ratio and target, then writes them all as JSON to benchmarks/results.json.
+docs/contributing.md explains each figure.
 """
 
 from __future__ import annotations
 
-import statistics
+import argparse
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks import app_figures, matrix_figures, render_time  # noqa: E402
+from benchmarks.figures import Figure, machine, table, write  # noqa: E402
+from tests.combinations import ALL  # noqa: E402
 from tests.rendering import copy_template, render, uv  # noqa: E402
 
-APP_BENCH = Path(__file__).with_name("app_throughput.py")
-STREAM_BENCH = Path(__file__).with_name("ai_stream_ttfb.py")
+GROUPS = ("render", "matrix", "throughput", "import", "streaming", "suite")
+CORE = next(c for c in ALL if c.id == "none-local-none-noai")
+EVERYTHING = next(c for c in ALL if c.id == "stripe-s3-celery-llm+audio")
+# Run when no session has recorded matrix phases (or with --matrix-sample).
+MATRIX_SAMPLE = (CORE, EVERYTHING)
 
 
-def _best_of(runs: int, fn: object) -> float:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()  # type: ignore[operator]
-        times.append(time.perf_counter() - started)
-    return min(times)
-
-
-def bench_render(work: Path) -> Path:
-    template = copy_template(work / "template")
-    trivial = work / "trivial"
-    (trivial / "t").mkdir(parents=True)
-    (trivial / "copier.yml").write_text("_subdirectory: t\nname:\n  type: str\n  default: x\n")
-    (trivial / "t" / "README.md.jinja").write_text("# {{ name }}\n")
-    counter = iter(range(1000))
-
-    def ours() -> None:
-        render(template, work / f"out{next(counter)}", {})
-
-    def baseline() -> None:
-        render(trivial, work / f"out{next(counter)}", {})
-
-    ours_s, base_s = _best_of(5, ours), _best_of(5, baseline)
-    print(
-        f"render: default combination {ours_s * 1000:.0f} ms, one-file template "
-        f"{base_s * 1000:.0f} ms, ratio {ours_s / base_s:.1f}x"
+def run_matrix_sample() -> None:
+    node = "tests/test_matrix.py::test_combination_renders_cleanly_and_passes_its_own_gates"
+    subprocess.run(
+        [*uv(), "run", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2"]
+        + [f"{node}[{c.id}]" for c in MATRIX_SAMPLE],
+        cwd=REPO,
+        check=True,
     )
-    project = work / "project"
-    render(template, project, {})
-    return project
 
 
-def bench_app(project: Path) -> None:
-    subprocess.run([*uv(), "lock", "-q"], cwd=project, check=True)
-    subprocess.run([*uv(), "sync", "-q", "--frozen"], cwd=project, check=True)
-    for script in (APP_BENCH, STREAM_BENCH):
-        result = subprocess.run(
-            [*uv(), "run", "--frozen", "python", str(script)],
-            cwd=project,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        print(result.stdout.strip())
-
-
-def bench_gates(project: Path) -> None:
-    def run(*command: str) -> float:
-        started = time.perf_counter()
-        subprocess.run(
-            [*uv(), "run", "--frozen", *command], cwd=project, check=True, capture_output=True
-        )
-        return time.perf_counter() - started
-
-    tests = statistics.median(run("pytest", "-q", "-p", "no:cacheprovider") for _ in range(3))
-    gates = sum(
-        run(*gate)
-        for gate in (
-            ("ruff", "format", "--check", "."),
-            ("ruff", "check", "."),
-            ("mypy",),
-            ("pytest", "-q", "-p", "no:cacheprovider"),
-        )
-    )
-    print(
-        f"gates of one combination: {gates:.1f} s, its bare test run {tests:.1f} s, "
-        f"ratio {gates / tests:.1f}x"
-    )
+def matrix(fresh: bool) -> list[Figure]:
+    records = None if fresh else matrix_figures.load()
+    if records is None:
+        run_matrix_sample()
+        records = matrix_figures.load()
+    assert records is not None, "the matrix sample recorded nothing"
+    measured, phases = matrix_figures.figures(records)
+    print(phases)
+    return measured
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("groups", nargs="*", default=list(GROUPS), help=", ".join(GROUPS))
+    parser.add_argument("--seconds", type=float, default=10, help="per round of load")
+    parser.add_argument("--output", type=Path, default=Path(__file__).with_name("results.json"))
+    parser.add_argument(
+        "--matrix-sample", action="store_true", help="run two combinations for fresh records"
+    )
+    args = parser.parse_args()
+    if unknown := set(args.groups) - set(GROUPS):
+        parser.error(f"unknown groups {sorted(unknown)}: choose from {', '.join(GROUPS)}")
+    started = machine()
+    figures: list[Figure] = []
+    errors: dict[str, str] = {}
+
+    def report(group: str, measured: list[Figure]) -> None:
+        print(f"\n[{group}]\n{table(measured)}", flush=True)
+        figures.extend(measured)
+
     with tempfile.TemporaryDirectory() as tmp:
-        project = bench_render(Path(tmp))
-        bench_app(project)
-        bench_gates(project)
+        work = Path(tmp)
+        projects: dict[str, Path] = {}
+
+        def project(name: str) -> Path:
+            """The core-only or the all-features render, installed on first use."""
+            if name not in projects:
+                combination = CORE if name == "core" else EVERYTHING
+                template = projects.get("template") or copy_template(work / "template")
+                projects["template"] = template
+                projects[name] = render(template, work / name, combination.answers)
+                app_figures.install(projects[name])
+            return projects[name]
+
+        steps: dict[str, Callable[[], list[Figure]]] = {
+            "render": lambda: render_time.measure(work / "render"),
+            "matrix": lambda: matrix(args.matrix_sample),
+            "throughput": lambda: app_figures.throughput(project("core"), work, args.seconds),
+            "import": lambda: app_figures.import_time(project("everything")),
+            "streaming": lambda: app_figures.streaming(project("everything")),
+            "suite": lambda: app_figures.suite(project("everything")),
+        }
+        for group in args.groups:
+            (work / group).mkdir(exist_ok=True)
+            began = time.perf_counter()
+            try:
+                report(group, steps[group]())
+            except Exception as error:  # one broken figure must not hide the others
+                errors[group] = str(error)[-2000:]
+                print(f"\n[{group}] FAILED:\n{errors[group]}", flush=True)
+            print(f"    ({time.perf_counter() - began:.0f} s)")
+    write(args.output, figures, started, errors)
+    print(f"\nwrote {args.output}")
+    if errors:
+        sys.exit(f"failed: {', '.join(errors)}")
 
 
 if __name__ == "__main__":

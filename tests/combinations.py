@@ -33,6 +33,20 @@ class Combination:
             "ai_integrations": list(self.ai_integrations),
         }
 
+    @property
+    def weight(self) -> int:
+        """Roughly how long its deep check takes, for scheduling the longest first.
+
+        Measured: the Celery worker tests weigh most, then each AI integration, then S3
+        and billing.
+        """
+        return (
+            2 * (self.queue == "celery")
+            + len(self.ai_integrations)
+            + (self.storage_backend == "s3")
+            + (self.payment_provider != "none")
+        )
+
     def forbidden_tokens(self) -> dict[str, re.Pattern[str]]:
         """Words that name an integration this combination switched off."""
         off: dict[str, str] = {}

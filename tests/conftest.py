@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.rendering import copy_template, service_reachable
+from tests.combinations import Combination
+from tests.matrix_phases import PhaseCollector
+from tests.rendering import CACHE_DIR, copy_template, service_reachable
 from tests.versioned import GIT_ENV, Releases, tag_releases
 
 DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
@@ -54,7 +56,43 @@ def releases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Releases]:
         yield tag_releases(tmp_path_factory.mktemp("releases") / "template")
 
 
+# Minutes each, so they start first: the update scenarios, then the journeys.
+_LONGEST = {"update": 2000, "journey": 1000}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The long update scenarios first, so that in a parallel run they overlap the matrix
-    instead of running alone at its end."""
-    items.sort(key=lambda item: item.get_closest_marker("update") is None)
+    """The slow tests first, the deep combinations heaviest first; then the rest in order.
+
+    With pytest-xdist the session ends when its last test does: a long test started last
+    would keep one worker busy while the others idle.
+    """
+
+    def weight(item: pytest.Item) -> int:
+        if item.get_closest_marker("update") is not None:
+            return _LONGEST["update"]
+        if item.get_closest_marker("matrix") is None:
+            return 0
+        if "journey" in item.nodeid or "minimum_versions" in item.nodeid:
+            return _LONGEST["journey"]
+        callspec = getattr(item, "callspec", None)
+        combination = callspec.params.get("combination") if callspec else None
+        return 1 + (combination.weight if isinstance(combination, Combination) else 0)
+
+    items.sort(key=weight, reverse=True)
+
+
+_phases = PhaseCollector()
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _phases.add_report(report)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Where the deep combinations' time went (see tests/matrix_phases.py)."""
+    if hasattr(terminalreporter.config, "workerinput"):
+        return
+    workers = terminalreporter.config.getoption("numprocesses", None) or 0
+    table = _phases.write(CACHE_DIR / "matrix-phases.json", int(workers))
+    if table:
+        terminalreporter.write_line(table)

@@ -8,7 +8,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -43,7 +42,6 @@ def render(
     template: Path, destination: Path, answers: Mapping[str, object], *, tasks: bool = False
 ) -> Path:
     """Copy the template; ``tasks`` runs copier.yml's `_tasks` too (`uv lock`: slower)."""
-    started = time.perf_counter()
     copier.run_copy(
         str(template),
         str(destination),
@@ -53,8 +51,6 @@ def render(
         quiet=True,
         skip_tasks=not tasks,
     )
-    render_seconds = time.perf_counter() - started
-    (destination / ".render-seconds").write_text(f"{render_seconds:.3f}\n")
     return destination
 
 
@@ -63,9 +59,7 @@ def project_files(project: Path) -> list[Path]:
     return sorted(
         path
         for path in project.rglob("*")
-        if path.is_file()
-        and not skip.intersection(path.relative_to(project).parts)
-        and path.name != ".render-seconds"
+        if path.is_file() and not skip.intersection(path.relative_to(project).parts)
     )
 
 
@@ -112,13 +106,12 @@ def forbidden_mentions(project: Path, tokens: Mapping[str, re.Pattern[str]]) -> 
     return found
 
 
-def run(
-    command: list[str], cwd: Path, env: Mapping[str, str] | None = None, timeout: float = 600
-) -> str:
-    """Run a gate; on failure raise with the command and everything it printed."""
+def _run(
+    command: list[str], cwd: Path, env: Mapping[str, str] | None, timeout: float
+) -> subprocess.CompletedProcess[str]:
     merged = {**os.environ, **(env or {})}
     merged.pop("VIRTUAL_ENV", None)
-    result = subprocess.run(
+    return subprocess.run(
         command,
         cwd=cwd,
         env=merged,
@@ -128,6 +121,20 @@ def run(
         timeout=timeout,
         check=False,
     )
+
+
+def succeeds(
+    command: list[str], cwd: Path, env: Mapping[str, str] | None = None, timeout: float = 600
+) -> bool:
+    """Run a command whose failure the caller handles."""
+    return _run(command, cwd, env, timeout).returncode == 0
+
+
+def run(
+    command: list[str], cwd: Path, env: Mapping[str, str] | None = None, timeout: float = 600
+) -> str:
+    """Run a gate; on failure raise with the command and everything it printed."""
+    result = _run(command, cwd, env, timeout)
     if result.returncode != 0:
         raise AssertionError(
             f"`{' '.join(command)}` failed in {cwd} (exit {result.returncode}):\n{result.stdout}"

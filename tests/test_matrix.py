@@ -5,6 +5,9 @@ integration) run on the rendered tree; the deep checks install the project's own
 declared dependencies with uv and run what its CI runs: ruff format, ruff,
 mypy --strict, Alembic (upgrade, drift check, downgrade) and its pytest suite —
 on PostgreSQL whenever it is reachable, always in CI.
+
+Where the time goes is printed at the end of the session (tests/matrix_phases.py);
+docs/contributing.md explains the choices below that keep it short.
 """
 
 from __future__ import annotations
@@ -12,12 +15,15 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import subprocess
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
 
 from tests.combinations import ALL, Combination
 from tests.deployment import assert_deployable
+from tests.matrix_phases import PROBE_PLUGIN, PROPERTY, PhaseClock, probe_env
 from tests.rendering import (
     CACHE_DIR,
     empty_files,
@@ -25,6 +31,7 @@ from tests.rendering import (
     leftover_jinja,
     render,
     run,
+    succeeds,
     uv,
     with_database,
 )
@@ -34,11 +41,61 @@ pytestmark = pytest.mark.matrix
 
 # Unique to this run: two runs on one PostgreSQL server never drop each other's databases.
 _RUN = secrets.token_hex(3)
+# One per payment provider, every other integration on: together they declare every
+# dependency any combination declares.
+_EVERYTHING_ON = [
+    c for c in ALL if (c.storage_backend, c.queue, len(c.ai_integrations)) == ("s3", "celery", 2)
+]
 
 
 def _database_name(combination: Combination, purpose: str) -> str:
     # The rendered suite appends its worker id and a token of its own (63 bytes in all).
     return f"mx{_RUN}_{purpose[0]}_{re.sub(r'[^a-z0-9]+', '_', combination.id)}"
+
+
+def _worker_cache(kind: str) -> Path:
+    return CACHE_DIR / kind / os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def gate_env(template_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The environment every combination's uv, ruff, mypy, alembic and pytest run in.
+
+    Resolving asks the index about every package (about 80 round trips, 6 s of waiting
+    per combination). Instead the projects that declare every dependency are locked
+    online once per session, which refreshes uv's cache of the index, and each
+    combination then resolves from that cache (see `_lock`): the answers the index gave
+    a minute ago.
+    """
+    work = tmp_path_factory.mktemp("index")
+    locks = [
+        subprocess.Popen(
+            [*uv(), "lock", "--quiet"],
+            cwd=render(template_dir, work / combination.id, combination.answers),
+            env={**os.environ, "UV_PYTHON_DOWNLOADS": "never"},
+        )
+        for combination in _EVERYTHING_ON
+    ]
+    assert [lock.wait() for lock in locks] == [0] * len(locks), "locking failed online"
+    return {
+        "UV_PYTHON_DOWNLOADS": "never",
+        # One mypy cache per xdist worker: mypy's cache is not safe for concurrent writers
+        # that hold different contents for the same module names.
+        "MYPY_CACHE_DIR": str(_worker_cache("mypy")),
+        # One environment per xdist worker, reused by its next combination: `uv sync`
+        # makes it exactly what the lock says (adding and removing packages), and the
+        # bytecode earlier combinations compiled into it stays valid.
+        "UV_PROJECT_ENVIRONMENT": str(_worker_cache("venvs")),
+        # Written bytecode is read by every later process: without it each process
+        # compiled every module it imported from source (half a pytest start-up).
+        "PYTHONDONTWRITEBYTECODE": "",
+    }
+
+
+def _lock(project: Path, env: Mapping[str, str]) -> None:
+    """Resolve from the index pages this session refreshed; online for any they lack."""
+    if not succeeds([*uv(), "lock", "--quiet", "--offline"], project, env):
+        run([*uv(), "lock", "--quiet"], project, env)
 
 
 @pytest.mark.parametrize("combination", ALL, ids=[c.id for c in ALL])
@@ -48,76 +105,112 @@ def test_combination_renders_cleanly_and_passes_its_own_gates(
     tmp_path: Path,
     postgres_url: str | None,
     redis_url: str | None,
+    gate_env: dict[str, str],
+    record_property: Callable[[str, object], None],
 ) -> None:
-    project = render(template_dir, tmp_path / "project", combination.answers, tasks=True)
+    clock = PhaseClock()
+    try:
+        _check_combination(
+            combination, template_dir, tmp_path, postgres_url, redis_url, gate_env, clock
+        )
+    finally:
+        record_property(PROPERTY, clock.record())
 
-    assert leftover_jinja(project) == []
-    assert empty_files(project) == []
-    assert forbidden_mentions(project, combination.forbidden_tokens()) == []
-    assert_deployable(project, combination)
 
-    # One mypy cache per xdist worker: mypy's cache is not safe for concurrent writers
-    # that hold different contents for the same module names.
-    mypy_cache = CACHE_DIR / "mypy" / os.environ.get("PYTEST_XDIST_WORKER", "main")
-    gate_env = {"MYPY_CACHE_DIR": str(mypy_cache), "UV_PYTHON_DOWNLOADS": "never"}
-    # The copy's own `uv lock` task wrote uv.lock; --locked fails if it is missing or stale.
-    run([*uv(), "sync", "--locked", "--quiet"], project, gate_env)
-    assert forbidden_mentions(project, combination.forbidden_tokens()) == [], "in uv.lock"
+def _check_combination(
+    combination: Combination,
+    template_dir: Path,
+    tmp_path: Path,
+    postgres_url: str | None,
+    redis_url: str | None,
+    gate_env: dict[str, str],
+    clock: PhaseClock,
+) -> None:
+    # Without copier.yml's `uv lock` task: `_lock` below writes the same lock from a cache
+    # refreshed once per session (the journey tests run the task itself).
+    with clock.phase("render"):
+        project = render(template_dir, tmp_path / "project", combination.answers)
+
+    with clock.phase("install"):
+        _lock(project, gate_env)  # writes uv.lock
+        run([*uv(), "sync", "--quiet", "--frozen"], project, gate_env)
+    with clock.phase("static checks"):
+        assert leftover_jinja(project) == []
+        assert empty_files(project) == []
+        assert forbidden_mentions(project, combination.forbidden_tokens()) == []
+        assert_deployable(project, combination)
 
     def gate(*command: str, env: dict[str, str] | None = None) -> str:
         return run([*uv(), "run", "--frozen", *command], project, {**gate_env, **(env or {})})
 
-    gate("ruff", "format", "--check", ".")
-    gate("ruff", "check", ".")
-    gate("mypy")
+    with clock.phase("ruff format"):
+        gate("ruff", "format", "--check", ".")
+    with clock.phase("ruff check"):
+        gate("ruff", "check", ".")
+    with clock.phase("mypy"):
+        gate("mypy")
 
     if postgres_url:
         migration_url = with_database(postgres_url, _database_name(combination, "alembic"))
-        gate("python", "-c", _ADMIN_DATABASE, migration_url, "recreate")
         test_env = {
             "TEST_DATABASE_URL": with_database(postgres_url, _database_name(combination, "test"))
         }
     else:
         migration_url = f"sqlite+aiosqlite:///{tmp_path / 'alembic.db'}"
         test_env = {}
-    # upgrade heads, check, downgrade base: one process, so the app is imported once.
-    gate("python", "-c", _MIGRATE_CHECK_DOWNGRADE, env={"DATABASE_URL": migration_url})
-    if postgres_url:
-        gate("python", "-c", _ADMIN_DATABASE, migration_url, "drop")
+    with clock.phase("migrations"):
+        gate("python", "-c", _MIGRATE_CHECK_DOWNGRADE, env={"DATABASE_URL": migration_url})
 
     if redis_url:
         test_env["TEST_REDIS_URL"] = redis_url
-    output = gate("pytest", "-q", "-p", "no:cacheprovider", env=test_env)
+    probe = tmp_path / "pytest-phases.json"
+    with clock.pytest_run(probe):
+        output = gate(
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            PROBE_PLUGIN,
+            env={**test_env, **probe_env(probe)},
+        )
     assert re.search(r"\d+ passed", output), output
 
 
-# Run inside the rendered project's environment; `alembic check` raises on drift.
+# Run inside the rendered project's environment, which has asyncpg. On PostgreSQL the
+# database is created first and dropped afterwards, whatever happens in between. upgrade
+# heads, check (raises on drift), downgrade base: one process, so the app is imported once.
 _MIGRATE_CHECK_DOWNGRADE = """
+import asyncio, os
 from alembic import command
 from alembic.config import Config
-
-config = Config("alembic.ini")
-command.upgrade(config, "heads")
-command.check(config)
-command.downgrade(config, "base")
-"""
-
-# Run inside the rendered project's environment, which has asyncpg: `<url> recreate|drop`.
-_ADMIN_DATABASE = """
-import asyncio, sys
-import asyncpg
 from sqlalchemy.engine import make_url
 
-async def main(url, action):
-    target = make_url(url)
-    admin = target.set(drivername="postgresql", database="postgres")
-    connection = await asyncpg.connect(admin.render_as_string(hide_password=False))
+target = make_url(os.environ["DATABASE_URL"])
+on_postgres = target.get_backend_name() == "postgresql"
+
+
+async def on_server(*statements):
+    import asyncpg
+
+    server = target.set(drivername="postgresql", database="postgres")
+    connection = await asyncpg.connect(server.render_as_string(hide_password=False))
     try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
-        if action == "recreate":
-            await connection.execute(f'CREATE DATABASE "{target.database}"')
+        for statement in statements:
+            await connection.execute(statement)
     finally:
         await connection.close()
 
-asyncio.run(main(*sys.argv[1:]))
+
+drop = f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'
+if on_postgres:
+    asyncio.run(on_server(drop, f'CREATE DATABASE "{target.database}"'))
+try:
+    config = Config("alembic.ini")
+    command.upgrade(config, "heads")
+    command.check(config)
+    command.downgrade(config, "base")
+finally:
+    if on_postgres:
+        asyncio.run(on_server(drop))
 """
