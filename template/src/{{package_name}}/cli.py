@@ -33,23 +33,42 @@ async def create_admin(settings: Settings, email: str, password: str | None) -> 
         return f"created admin {user.email}"
 
 
+def _read_password(given: str | None) -> str | None:
+    """``given``, else typed at a terminal, else the first line on standard input (so
+    `make create-admin` works in scripts and containers); None when there is none."""
+    if given:
+        return given
+    if sys.stdin.isatty():
+        return getpass.getpass("Password (for a new account, 8+ characters): ") or None
+    line = sys.stdin.readline().rstrip("\r\n")
+    return line or None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cli")
     commands = parser.add_subparsers(dest="command", required=True)
-    admin = commands.add_parser("create-admin", help="create or promote an admin account")
-    admin.add_argument("--email", default=os.environ.get("ADMIN_EMAIL"), required=False)
+    admin = commands.add_parser(
+        "create-admin",
+        help="create or promote an admin account",
+        description=(
+            "Promote an account to admin, or create it. A new account needs a password: "
+            "--password, ADMIN_PASSWORD, typed at the prompt, or one line on standard input."
+        ),
+    )
+    admin.add_argument("--email", default=os.environ.get("ADMIN_EMAIL") or None)
     admin.add_argument(
         "--password",
-        default=os.environ.get("ADMIN_PASSWORD"),
-        help="for a new account; prompted for when missing (or set ADMIN_PASSWORD)",
+        default=os.environ.get("ADMIN_PASSWORD") or None,
+        help="for a new account (or set ADMIN_PASSWORD, or pipe it on standard input)",
     )
     args = parser.parse_args(argv)
-    email = args.email or input("Admin email: ").strip()
-    password = args.password
+    email = args.email
+    if not email and sys.stdin.isatty():
+        email = input("Admin email: ").strip()
+    if not email:
+        parser.error("give the account's email: --email you@example.com (or ADMIN_EMAIL)")
     try:
-        if password is None and sys.stdin.isatty():
-            password = getpass.getpass("Password (for a new account, 8+ characters): ") or None
-        print(asyncio.run(create_admin(Settings(), email, password)))
+        print(asyncio.run(create_admin(Settings(), email, _read_password(args.password))))
     except AppError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 1

@@ -21,7 +21,8 @@ class AuthSettings(BaseSettings):
     verify_email_ttl: timedelta = timedelta(days=2)
     password_reset_ttl: timedelta = timedelta(hours=1)
     magic_link_ttl: timedelta = timedelta(minutes=15)
-    # Pages of your front end that receive the mailed tokens (`?token=...`), under PUBLIC_URL.
+    # The pages mailed links open (`?token=...`): this app's own pages under PUBLIC_URL by
+    # default, or full URLs of your front end's pages (which then POST the token to the API).
     verify_email_path: str = "/verify-email"
     password_reset_path: str = "/reset-password"  # noqa: S105  (a page, not a secret)
     magic_link_path: str = "/magic-link"

@@ -19,6 +19,7 @@ from ..users.models import User, normalize_email
 from ..users.schemas import UserRead
 from . import oauth
 from . import service as auth_service
+from .config import AuthSettings
 from .dependencies import (
     SESSION_COOKIE,
     AuthSettingsDep,
@@ -38,6 +39,7 @@ from .schemas import (
     TokenRequest,
     TokenResponse,
 )
+from .throttling import LoginThrottle
 
 logger = structlog.get_logger(__name__)
 
@@ -48,7 +50,7 @@ def _client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-async def _sign_in(
+async def sign_in(
     request: Request, response: Response, session: DbSession, settings: Settings, user: User
 ) -> TokenResponse:
     issued = await auth_service.start_session(
@@ -112,7 +114,7 @@ async def login(
         await throttle.record_failure(email, ip)
         raise
     await throttle.record_success(email)
-    return await _sign_in(request, response, session, settings, user)
+    return await sign_in(request, response, session, settings, user)
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
@@ -154,9 +156,20 @@ async def forgot_password(
     auth_settings: AuthSettingsDep,
     throttle: LoginThrottleDep,
 ) -> Accepted:
-    if await throttle.allow_mail(normalize_email(body.email)):
-        await auth_service.request_password_reset(session, settings, auth_settings, body.email)
+    await request_reset(body.email, session, settings, auth_settings, throttle)
     return Accepted()
+
+
+async def request_reset(
+    email: str,
+    session: DbSession,
+    settings: Settings,
+    auth_settings: AuthSettings,
+    throttle: LoginThrottle,
+) -> None:
+    """Mail a reset link if the account exists and the address is not over its cap."""
+    if await throttle.allow_mail(normalize_email(email)):
+        await auth_service.request_password_reset(session, settings, auth_settings, email)
 
 
 @router.post("/reset-password", status_code=status.HTTP_204_NO_CONTENT)
@@ -214,7 +227,7 @@ async def consume_magic_link(
     settings: SettingsDep,
 ) -> TokenResponse:
     user = await auth_service.consume_magic_link(session, body.token)
-    return await _sign_in(request, response, session, settings, user)
+    return await sign_in(request, response, session, settings, user)
 
 
 ProviderName = Annotated[str, Path(max_length=50, pattern=r"^[a-z0-9_-]+$")]
@@ -258,5 +271,5 @@ async def oauth_callback(
     user = await auth_service.login_with_identity(session, identity)
     target = urljoin(settings.public_url.rstrip("/") + "/", auth_settings.oauth_redirect_path)
     response = RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
-    await _sign_in(request, response, session, settings, user)
+    await sign_in(request, response, session, settings, user)
     return response

@@ -174,8 +174,16 @@ async def revoke_all_sessions(
 # --- mailed links -------------------------------------------------------------
 
 
-def _link(settings: Settings, path: str, token: str) -> str:
-    return f"{settings.public_url.rstrip('/')}{path}?{urlencode({'token': token})}"
+def page_url(settings: Settings, page: str) -> str:
+    """A page mailed links open: a path of this app's own pages (under PUBLIC_URL), or the
+    full URL of a front end's page."""
+    if page.startswith(("https://", "http://")):
+        return page
+    return settings.public_url.rstrip("/") + page
+
+
+def _link(settings: Settings, page: str, token: str) -> str:
+    return f"{page_url(settings, page)}?{urlencode({'token': token})}"
 
 
 def _duration(ttl: timedelta) -> str:
@@ -318,7 +326,7 @@ def _send_password_changed(
         context={
             "name": user.name,
             "email": user.email,
-            "link": f"{settings.public_url.rstrip('/')}{auth_settings.password_reset_path}",
+            "link": page_url(settings, auth_settings.password_reset_path),
         },
     )
 

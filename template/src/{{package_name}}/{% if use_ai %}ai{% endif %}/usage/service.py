@@ -51,9 +51,13 @@ class Usage:
     characters: int = 0
     cost_micros: int = 0
     request_id: str | None = None
+    # A local, no-network provider: recorded, but spends nothing against the quotas.
+    free: bool = False
 
     @property
     def amounts(self) -> Amounts:
+        if self.free:
+            return Amounts()
         return Amounts(
             tokens=self.input_tokens + self.output_tokens,
             audio_seconds=self.audio_seconds,

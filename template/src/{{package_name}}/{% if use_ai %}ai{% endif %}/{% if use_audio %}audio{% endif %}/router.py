@@ -95,7 +95,7 @@ async def transcribe(
     else:
         raise BadRequest("Send either a file or the file_id of a stored file.")
     seconds = audio_service.check_upload(settings, filename, data)
-    estimate = audio_service.transcription_estimate(settings, seconds)
+    estimate = audio_service.transcription_estimate(settings, provider, seconds)
 
     if background or len(data) > settings.queue_above_bytes:
         reservation = await _reserve_whole(ledger, user.id, estimate, provider, settings)
@@ -124,7 +124,7 @@ async def transcribe(
         )
     finally:
         usage = audio_service.transcription_usage(
-            settings, provider.name, transcript, estimated_seconds=seconds
+            settings, provider, transcript, estimated_seconds=seconds
         )
         await ledger.settle(reservation, usage)
     return TranscriptRead.model_validate(audio_service.transcript_data(transcript))
@@ -158,7 +158,7 @@ async def speak(
     voice = audio_service.check_speech(settings, body.text, body.voice, body.format)
     backend = storage() if body.store else None  # a 503 now, before anything is spent
     await release_connection(session)
-    cost = audio_service.speech_cost(settings, len(body.text))
+    cost = audio_service.speech_cost(settings, provider, len(body.text))
     reservation = await _reserve_whole(
         ledger, user.id, Amounts(cost_micros=cost), provider, settings
     )
@@ -167,6 +167,7 @@ async def speak(
         provider=provider.name,
         model=settings.speech_model,
         status="failed",
+        free=provider.free,
     )
     try:
         speech = await provider.synthesize(
@@ -178,6 +179,7 @@ async def speak(
             model=settings.speech_model,
             characters=len(body.text),
             cost_micros=cost,
+            free=provider.free,
         )
     finally:
         await ledger.settle(reservation, usage)

@@ -15,7 +15,7 @@ from ..usage.quotas import Amounts
 from ..usage.service import Reservation, Usage, cost_micros
 from .config import AudioSettings
 from .models import TranscriptionJob
-from .providers.base import Transcript
+from .providers.base import AudioProvider, Transcript
 
 TRANSCRIPTION = "transcription"
 SPEECH = "speech"
@@ -70,7 +70,11 @@ def transcription_cost(settings: AudioSettings, model: str, seconds: float) -> i
     return -(-math.ceil(seconds * 1000) * per_minute // 60_000)
 
 
-def transcription_estimate(settings: AudioSettings, seconds: int) -> Amounts:
+def transcription_estimate(
+    settings: AudioSettings, provider: AudioProvider, seconds: int
+) -> Amounts:
+    if provider.free:
+        return Amounts()
     return Amounts(
         audio_seconds=seconds,
         cost_micros=transcription_cost(settings, settings.transcription_model, seconds),
@@ -79,7 +83,7 @@ def transcription_estimate(settings: AudioSettings, seconds: int) -> Amounts:
 
 def transcription_usage(
     settings: AudioSettings,
-    provider: str,
+    provider: AudioProvider,
     transcript: Transcript | None,
     *,
     estimated_seconds: int,
@@ -89,20 +93,24 @@ def transcription_usage(
     if transcript is None:
         return Usage(
             feature=TRANSCRIPTION,
-            provider=provider,
+            provider=provider.name,
             model=settings.transcription_model,
             status="failed",
             request_id=request_id,
+            free=provider.free,
         )
     seconds = transcript.duration_seconds
     if seconds is None:
         seconds = estimated_seconds
     return Usage(
         feature=TRANSCRIPTION,
-        provider=provider,
+        provider=provider.name,
         model=settings.transcription_model,
         audio_seconds=math.ceil(seconds),
-        cost_micros=transcription_cost(settings, settings.transcription_model, seconds),
+        cost_micros=0
+        if provider.free
+        else transcription_cost(settings, settings.transcription_model, seconds),
+        free=provider.free,
         request_id=request_id,
     )
 
@@ -128,7 +136,9 @@ def check_speech(settings: AudioSettings, text: str, voice: str | None, audio_fo
     return chosen
 
 
-def speech_cost(settings: AudioSettings, characters: int) -> int:
+def speech_cost(settings: AudioSettings, provider: AudioProvider, characters: int) -> int:
+    if provider.free:
+        return 0
     return cost_micros(characters, settings.speech_prices.get(settings.speech_model, 0))
 
 

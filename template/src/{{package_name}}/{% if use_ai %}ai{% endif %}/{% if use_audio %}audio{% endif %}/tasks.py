@@ -57,7 +57,7 @@ async def transcribe_job(services: Services, *, job_id: str) -> None:
         )
         usage = audio_service.transcription_usage(
             settings,
-            provider.name,
+            provider,
             transcript,
             estimated_seconds=estimated,
             request_id=f"job:{job_id}",

@@ -66,9 +66,12 @@ async def chat(
     # Give the connection back before a call that may take a minute: the ledger
     # writes in units of work of its own, and this request writes nothing else.
     await release_connection(session)
-    reservation = await ledger.reserve(user.id, chat_service.estimate(settings, qualified, request))
+    estimate = chat_service.estimate(settings, provider, qualified, request)
+    reservation = await ledger.reserve(user.id, estimate)
     try:
-        request = chat_service.fit_to_grant(settings, qualified, request, reservation.amounts)
+        request = chat_service.fit_to_grant(
+            settings, provider, qualified, request, reservation.amounts
+        )
     except AppError:
         unused = chat_service.usage_row(settings, provider, qualified, TokenUsage(0, 0), status="")
         await ledger.release(reservation, unused)

@@ -86,8 +86,13 @@ def input_tokens(request: ChatRequest) -> int:
     return estimate_tokens(input_chars(request)) + TOKENS_PER_MESSAGE * len(request.messages)
 
 
-def estimate(settings: LlmSettings, qualified: str, request: ChatRequest) -> Amounts:
-    """The most this call may spend: its input and every token it may answer with."""
+def estimate(
+    settings: LlmSettings, provider: ChatProvider, qualified: str, request: ChatRequest
+) -> Amounts:
+    """The most this call may spend: its input and every token it may answer with (nothing
+    for a local provider)."""
+    if provider.free:
+        return Amounts()
     worst = TokenUsage(input_tokens(request), request.max_tokens)
     return Amounts(
         tokens=worst.input_tokens + worst.output_tokens,
@@ -96,10 +101,16 @@ def estimate(settings: LlmSettings, qualified: str, request: ChatRequest) -> Amo
 
 
 def fit_to_grant(
-    settings: LlmSettings, qualified: str, request: ChatRequest, granted: Amounts
+    settings: LlmSettings,
+    provider: ChatProvider,
+    qualified: str,
+    request: ChatRequest,
+    granted: Amounts,
 ) -> ChatRequest:
     """``request`` with ``max_tokens`` cut to what the reservation covers, so the answer
     cannot spend more than is left; 429 when not even one token of answer fits."""
+    if provider.free:
+        return request
     prompt = input_tokens(request)
     allowed = min(request.max_tokens, granted.tokens - prompt)
     limiting = quotas.TOKENS
@@ -110,7 +121,7 @@ def fit_to_grant(
         if affordable < allowed:
             allowed, limiting = affordable, quotas.COST_MICROS
     if allowed < 1:
-        wanted = estimate(settings, qualified, replace(request, max_tokens=1))
+        wanted = estimate(settings, provider, qualified, replace(request, max_tokens=1))
         raise quotas.not_enough_left(
             limiting, left=granted.get(limiting), wanted=wanted.get(limiting), now=utcnow()
         )
@@ -132,7 +143,8 @@ def usage_row(
         status=status,
         input_tokens=tokens.input_tokens,
         output_tokens=tokens.output_tokens,
-        cost_micros=price(settings, qualified, tokens),
+        cost_micros=0 if provider.free else price(settings, qualified, tokens),
+        free=provider.free,
     )
 
 

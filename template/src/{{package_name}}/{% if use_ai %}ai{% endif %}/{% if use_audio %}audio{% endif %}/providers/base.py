@@ -28,6 +28,9 @@ class Speech:
 
 
 class AudioProvider(Provider, Protocol):
+    # Answers locally without any network: costs nothing against the quotas.
+    free: bool
+
     async def transcribe(
         self,
         audio: bytes,

@@ -10,6 +10,7 @@ class LocalAudioProvider:
     """Transcribes every file to a note about its size; speaks a short silence as WAV."""
 
     name = "local"
+    free = True
 
     def missing_settings(self) -> list[str]:
         return []

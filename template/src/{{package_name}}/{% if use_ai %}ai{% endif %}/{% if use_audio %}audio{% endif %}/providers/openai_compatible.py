@@ -21,6 +21,7 @@ CONTENT_TYPES = {
 
 class OpenAICompatibleAudioProvider:
     name = "openai"
+    free = False
 
     def __init__(
         self, client: httpx.AsyncClient, *, base_url: str, api_key: str | None, retry: RetryPolicy

@@ -14,6 +14,7 @@ from .base import ChatDelta, ChatDone, ChatEvent, ChatRequest, ChatResult, Token
 
 class AnthropicProvider:
     name = "anthropic"
+    free = False
 
     def __init__(
         self,

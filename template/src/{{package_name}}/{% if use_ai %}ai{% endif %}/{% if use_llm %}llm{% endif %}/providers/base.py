@@ -52,6 +52,8 @@ ChatEvent = ChatDelta | ChatDone
 
 class ChatProvider(Protocol):
     name: str
+    # Answers locally without any network: costs nothing against the quotas.
+    free: bool
 
     async def complete(self, request: ChatRequest) -> ChatResult:
         """Answer ``request`` in one piece.

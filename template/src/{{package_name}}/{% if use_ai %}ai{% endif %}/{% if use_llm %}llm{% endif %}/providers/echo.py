@@ -18,6 +18,7 @@ def _usage(request: ChatRequest, answer: str) -> TokenUsage:
 
 class EchoProvider:
     name = "echo"
+    free = True
 
     async def complete(self, request: ChatRequest) -> ChatResult:
         answer = _answer(request)

@@ -19,6 +19,7 @@ from .base import ChatDelta, ChatDone, ChatEvent, ChatRequest, ChatResult, Token
 
 class OpenAICompatibleProvider:
     name = "openai"
+    free = False
 
     def __init__(
         self, client: httpx.AsyncClient, *, base_url: str, api_key: str, retry: RetryPolicy
