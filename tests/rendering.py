@@ -115,6 +115,8 @@ def _run(
         command,
         cwd=cwd,
         env=merged,
+        # No terminal, as in CI; and never the test worker's own stdin (xdist talks on it).
+        stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -50,7 +50,7 @@ from tests.journey import (
     start,
     wait_until,
 )
-from tests.rendering import CACHE_DIR, render, run, uv, with_database
+from tests.rendering import CACHE_DIR, render, run, succeeds, uv, with_database
 from tests.versioned import GIT_ENV, commit_all, git
 
 pytestmark = pytest.mark.matrix
@@ -99,9 +99,10 @@ def test_a_new_project_goes_from_copy_to_a_running_stack(
         _pre_commit_hooks_pass(project)
         _the_copied_example_boots_with_make_dev(project, tmp_path)
         _settings_match_the_example(project)
-        _make_db_deploy_migrates_postgresql(project, database("deploy"))
-        # Next steps, owned elsewhere: `make db-migrate m="..."` after adding a model file
-        # (issue 13's migration branch), then `make create-admin` with no terminal.
+        deploy_database = database("deploy")
+        _make_db_deploy_migrates_postgresql(project, deploy_database)
+        _make_db_migrate_writes_the_teams_model(project, deploy_database)
+        _make_create_admin_needs_no_terminal(project, deploy_database)
         run(["make", "env"], project, clean_env())
         _compose_stack_runs(project, combination, tmp_path, database("compose"))
     finally:
@@ -124,9 +125,10 @@ def _ci_workflow_passes(
         project,
         clean_env(),
     )  # uv run syncs the project first; CI's own sync follows.
-    services = {"postgres": {"TEST_DATABASE_URL": database_url}}
-    if combination.queue == "celery":
-        services["redis"] = {"TEST_REDIS_URL": redis_url}
+    services = {
+        "postgres": {"TEST_DATABASE_URL": database_url},
+        "redis": {"TEST_REDIS_URL": redis_url},
+    }
     # One mypy cache per xdist worker, shared with the matrix.
     mypy_cache = CACHE_DIR / "mypy" / f"journey-{combination.id}"
     ran = run_workflow_steps(
@@ -177,6 +179,52 @@ def _make_db_deploy_migrates_postgresql(project: Path, database_url: str) -> Non
     run([*admin, "create"], project, clean_env())
     output = run(["make", "db-deploy"], project, clean_env(DATABASE_URL=database_url))
     assert "Running upgrade" in output
+
+
+# A model of the team's own, registered where the template's comment says.
+_NOTE_MODEL = """\"\"\"The team's first table.\"\"\"
+
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..core.db.base import Base, IdMixin
+
+
+class Note(IdMixin, Base):
+    __tablename__ = "note"
+
+    text: Mapped[str] = mapped_column()
+"""
+
+
+def _make_db_migrate_writes_the_teams_model(project: Path, database_url: str) -> None:
+    """The README's loop: add a model, `make db-migrate m=…`, `make db-deploy`."""
+    package = next(p for p in (project / "src").iterdir() if p.is_dir())
+    (package / "notes").mkdir()
+    (package / "notes" / "__init__.py").write_text('"""Notes."""\n')
+    (package / "notes" / "models.py").write_text(_NOTE_MODEL)
+    custom_models = package / "custom" / "models.py"
+    custom_models.write_text(
+        custom_models.read_text() + "\nfrom ..notes import models as note_models  # noqa: F401\n"
+    )
+    env = clean_env(DATABASE_URL=database_url)
+    run(["make", "db-migrate", "m=add notes"], project, env)
+    [revision] = (project / "migrations" / "versions").glob("*_add_notes.py")
+    assert 'op.create_table(\n        "note"' in revision.read_text()
+    assert "Running upgrade" in run(["make", "db-deploy"], project, env)
+
+
+def _make_create_admin_needs_no_terminal(project: Path, database_url: str) -> None:
+    """`make create-admin` as a script or a container runs it: no terminal, the password
+    from the environment; and a clear one-line error without it."""
+    env = clean_env(DATABASE_URL=database_url)
+    created = run(
+        ["make", "create-admin", "email=ops@example.com"],
+        project,
+        {**env, "ADMIN_PASSWORD": "a strong password"},
+    )
+    assert "created admin ops@example.com" in created
+    refused = succeeds(["make", "create-admin", "email=new@example.com"], project, env)
+    assert refused is False
 
 
 def _compose_stack_runs(
