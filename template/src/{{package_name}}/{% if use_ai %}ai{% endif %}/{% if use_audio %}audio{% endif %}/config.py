@@ -25,7 +25,12 @@ DEFAULT_SPEECH_PRICES = {  # per million characters of text
 
 
 class AudioSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="AUDIO_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="AUDIO_",
+        env_file=".env",
+        extra="ignore",
+        hide_input_in_errors=True,
+    )
 
     provider: AudioProviderName = AudioProviderName.OPENAI
     api_key: SecretStr | None = None

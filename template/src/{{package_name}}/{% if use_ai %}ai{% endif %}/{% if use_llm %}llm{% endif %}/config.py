@@ -22,7 +22,12 @@ DEFAULT_PRICES: dict[str, TokenPrice] = {
 
 
 class LlmSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="LLM_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="LLM_",
+        env_file=".env",
+        extra="ignore",
+        hide_input_in_errors=True,
+    )
 
     # The allow-list, as "provider:model"; the first one is the default.
     models: list[str] = Field(default_factory=lambda: ["openai:gpt-4o-mini"], min_length=1)
