@@ -15,10 +15,9 @@ from pathlib import Path
 
 # Read by something other than a settings class: the server, or the test suite.
 READ_ELSEWHERE = {
-    "FORWARDED_ALLOW_IPS": "uvicorn --forwarded-allow-ips (Makefile, Dockerfile)",
     "WEB_CONCURRENCY": "uvicorn's number of API processes",
     "TEST_DATABASE_URL": "the test suite (tests/conftest.py)",
-    "TEST_REDIS_URL": "the Celery worker tests",
+    "TEST_REDIS_URL": "the tests that need Redis",
 }
 
 _ASSIGNMENT = re.compile(r"^#?\s*([A-Z][A-Z0-9_]*)=(.*)$")

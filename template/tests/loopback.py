@@ -13,7 +13,15 @@ from starlette.types import ASGIApp
 async def serve(app: ASGIApp) -> AsyncIterator[str]:
     """Run ``app`` with uvicorn on a free loopback port; yields its base URL."""
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=0, lifespan="off", log_level="warning", http="h11", ws="none"
+        app,
+        host="127.0.0.1",
+        port=0,
+        lifespan="off",
+        log_level="warning",
+        http="h11",
+        ws="none",
+        # As the app is deployed: it applies FORWARDED_ALLOW_IPS itself, uvicorn never.
+        proxy_headers=False,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

@@ -6,7 +6,7 @@ import getpass
 import os
 import sys
 
-from .auth import service as auth_service
+from .auth import registration
 from .auth.schemas import MIN_PASSWORD_LENGTH
 from .core.config import Settings
 from .core.db.types import utcnow
@@ -25,7 +25,7 @@ async def create_admin(settings: Settings, email: str, password: str | None) -> 
             return f"promoted {user.email} to admin"
         if not password or len(password) < MIN_PASSWORD_LENGTH:
             raise AppError(f"A new account needs a password of {MIN_PASSWORD_LENGTH}+ characters.")
-        user = await auth_service.register(
+        user = await registration.create_user(
             session, services.hasher, email=email, password=password, name=None, role=Role.ADMIN
         )
         # The operator vouches for the address.

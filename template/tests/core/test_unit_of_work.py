@@ -44,7 +44,7 @@ async def test_what_a_request_acknowledged_is_what_the_next_one_sees(
     async def one_user() -> None:
         email = committed_email()
         body = {"email": email, "password": PASSWORD}
-        assert (await committed_client.post("/api/v1/auth/register", json=body)).status_code == 201
+        assert (await committed_client.post("/api/v1/auth/register", json=body)).status_code == 202
         login = await committed_client.post("/api/v1/auth/login", json=body)
         assert login.status_code == 200, login.text
         headers = bearer(login.json()["access_token"])

@@ -14,6 +14,8 @@ class AuthSettings(BaseSettings):
         extra="ignore",
         frozen=True,
         populate_by_name=True,
+        # A value in a validation error could be a secret: name the setting, not its value.
+        hide_input_in_errors=True,
     )
 
     # When true, password and magic-link logins wait until the email is verified.
@@ -29,13 +31,17 @@ class AuthSettings(BaseSettings):
     # Where a browser lands after an OAuth login (a path under PUBLIC_URL or a full URL).
     oauth_redirect_path: str = "/"
 
-    # Failed password logins allowed per email and per client IP within the window.
+    # Password guesses allowed per account within the window: each login (and each
+    # change-password) attempt is counted before the password is checked, and a correct
+    # password gives the account its attempts back.
     login_failures_per_email: int = Field(default=5, ge=1)
-    login_failures_per_ip: int = Field(default=50, ge=1)
+    # Login attempts, failed or not, allowed per client IP within the window.
+    login_attempts_per_ip: int = Field(default=50, ge=1)
     login_failure_window: timedelta = timedelta(minutes=15)
-    # Reset and magic-link emails sent to one address within the same window; more
-    # requests get the usual 202 but send nothing (no mailbox flooding).
+    # Emails with a link (sign-up, verification, reset, magic link) allowed per address
+    # and per client IP within the same window; more requests answer 429.
     mailed_links_per_email: int = Field(default=5, ge=1)
+    mailed_links_per_ip: int = Field(default=50, ge=1)
     # Empty: counters in process memory. `redis://host:6379/0` shares them between processes.
     rate_limit_storage_url: str | None = Field(
         default=None,

@@ -11,11 +11,12 @@ from ..core.db.unit_of_work import DbSession
 from ..core.errors import Forbidden, Unauthorized
 from ..services import Services, ServicesDep
 from ..users.models import User
-from . import service as auth_service
+from . import sessions
 from .config import AuthSettings
 from .models import UserSession
 from .oauth import build_oauth
-from .throttling import LoginThrottle
+from .oauth_state import OAuthStateStore
+from .throttling import AuthThrottle
 
 SESSION_COOKIE = "session"
 
@@ -37,7 +38,7 @@ async def get_current_session(
 ) -> UserSession:
     if not token:
         raise Unauthorized()
-    user_session = await auth_service.resolve_session(session, token)
+    user_session = await sessions.resolve_session(session, token)
     if user_session is None:
         raise Unauthorized("The session is invalid or has expired.")
     return user_session
@@ -73,8 +74,8 @@ def configure_auth(services: Services, settings: AuthSettings, **oauth_client_kw
     """Point ``services`` at other auth settings: their throttle and OAuth providers
     (tests pass their own settings and an in-process transport for the providers)."""
     services.auth_settings = settings
-    services.throttle = LoginThrottle(settings)
-    services.oauth = build_oauth(settings, **oauth_client_kwargs)
+    services.throttle = AuthThrottle(settings)
+    services.oauth = build_oauth(settings, OAuthStateStore(services.db), **oauth_client_kwargs)
 
 
 def get_auth_settings(services: ServicesDep) -> AuthSettings:
@@ -84,11 +85,11 @@ def get_auth_settings(services: ServicesDep) -> AuthSettings:
 AuthSettingsDep = Annotated[AuthSettings, Depends(get_auth_settings)]
 
 
-def get_login_throttle(services: ServicesDep) -> LoginThrottle:
+def get_throttle(services: ServicesDep) -> AuthThrottle:
     return services.throttle
 
 
-LoginThrottleDep = Annotated[LoginThrottle, Depends(get_login_throttle)]
+ThrottleDep = Annotated[AuthThrottle, Depends(get_throttle)]
 
 
 def get_oauth(services: ServicesDep) -> OAuth:

@@ -1,4 +1,4 @@
-"""Sessions, one-time tokens and linked provider accounts.
+"""Sessions, one-time tokens, linked provider accounts and pending OAuth sign-ins.
 
 The client holds a random token; we keep only its digest."""
 
@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.db.base import Base, IdMixin
@@ -81,3 +81,15 @@ class OAuthAccount(IdMixin, Base):
     subject: Mapped[str] = mapped_column(String(255))
     email: Mapped[str | None] = mapped_column(String(320))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OAuthState(Base):
+    """What Authlib keeps between the redirect to a provider and its callback (the state,
+    the OIDC nonce, the redirect URI), keyed by the state: server-side, so a callback can
+    be used once and only before it expires."""
+
+    __tablename__ = "oauth_state"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

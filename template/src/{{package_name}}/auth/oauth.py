@@ -1,8 +1,8 @@
 """OAuth / OpenID Connect login through Authlib: GitHub, Google and any OIDC provider.
 
 A provider is registered only when its client id and secret are set. Authlib keeps
-`state` (and the OIDC `nonce`) in the signed `oauth_state` cookie of Starlette's
-SessionMiddleware and checks both in the callback.
+`state` (and the OIDC `nonce`) server-side (`oauth_state.OAuthStateStore`), bound to the
+browser by a marker in the signed `oauth_state` cookie, and checks both in the callback.
 """
 
 from dataclasses import dataclass
@@ -13,6 +13,7 @@ from starlette.requests import Request
 
 from ..core.errors import BadRequest
 from .config import AuthSettings
+from .oauth_state import OAuthStateStore
 
 GITHUB = "github"
 GOOGLE = "google"
@@ -34,10 +35,11 @@ class OAuthIdentity:
     name: str | None
 
 
-def build_oauth(settings: AuthSettings, **client_kwargs: Any) -> OAuth:
-    """Register every configured provider. ``client_kwargs`` reach Authlib's HTTP client
-    (tests pass a ``transport`` that answers in-process)."""
-    oauth = OAuth()
+def build_oauth(settings: AuthSettings, states: OAuthStateStore, **client_kwargs: Any) -> OAuth:
+    """Register every configured provider, keeping pending sign-ins in ``states``.
+    ``client_kwargs`` reach Authlib's HTTP client (tests pass a ``transport`` that answers
+    in-process)."""
+    oauth = OAuth(cache=states)
     if settings.github_client_id and settings.github_client_secret:
         oauth.register(
             GITHUB,

@@ -17,8 +17,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from ..core.db.unit_of_work import DbSession
 from ..core.dependencies import SettingsDep
 from ..core.errors import AppError
-from . import service as auth_service
-from .dependencies import AuthSettingsDep, LoginThrottleDep, PasswordHasherDep
+from . import mailed_links, password_changes
+from .dependencies import AuthSettingsDep, PasswordHasherDep, ThrottleDep
 from .router import request_reset, sign_in
 from .schemas import MIN_PASSWORD_LENGTH
 
@@ -72,7 +72,7 @@ async def verify_email_page(settings: SettingsDep, token: Token = "") -> HTMLRes
 async def verify_email(request: Request, session: DbSession, settings: SettingsDep) -> Response:
     form = await _form(request)
     try:
-        user = await auth_service.verify_email(session, settings, form.get("token", ""))
+        user = await mailed_links.verify_email(session, settings, form.get("token", ""))
     except AppError as exc:
         return _page(settings, 400, title="Confirm your email", error=exc.message)
     return _page(
@@ -109,11 +109,11 @@ async def reset_password(
     settings: SettingsDep,
     auth_settings: AuthSettingsDep,
     hasher: PasswordHasherDep,
-    throttle: LoginThrottleDep,
+    throttle: ThrottleDep,
 ) -> Response:
     form = await _form(request)
     if "email" in form:
-        await request_reset(form["email"], session, settings, auth_settings, throttle)
+        await request_reset(form["email"], request, session, throttle)
         return _page(
             settings,
             title="Check your email",
@@ -132,7 +132,7 @@ async def reset_password(
             ask_password=True,
         )
     try:
-        await auth_service.reset_password(
+        await password_changes.reset_password(
             session, settings, auth_settings, hasher, token=token, password=password
         )
     except AppError as exc:
@@ -165,7 +165,7 @@ async def magic_link(
 ) -> Response:
     form = await _form(request)
     try:
-        user = await auth_service.consume_magic_link(session, form.get("token", ""))
+        user = await mailed_links.consume_magic_link(session, form.get("token", ""))
     except AppError as exc:
         return _page(settings, 400, title="Sign in", error=exc.message)
     target = urljoin(settings.public_url.rstrip("/") + "/", auth_settings.oauth_redirect_path)

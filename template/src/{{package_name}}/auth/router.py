@@ -17,21 +17,29 @@ from ..core.dependencies import SettingsDep
 from ..core.errors import BadRequest, NotFound, ServiceUnavailable
 from ..users.models import User, normalize_email
 from ..users.schemas import UserRead
-from . import oauth
-from . import service as auth_service
-from .config import AuthSettings
+from . import (
+    mailed_links,
+    oauth,
+    oauth_login,
+    password_changes,
+    password_login,
+    registration,
+    sessions,
+)
 from .dependencies import (
     SESSION_COOKIE,
     AuthSettingsDep,
     CurrentSession,
     CurrentUser,
-    LoginThrottleDep,
     OAuthDep,
     PasswordHasherDep,
+    ThrottleDep,
 )
+from .throttling import AuthThrottle
 from .schemas import (
     Accepted,
     ChangePasswordRequest,
+    CheckYourEmail,
     EmailRequest,
     LoginRequest,
     RegisterRequest,
@@ -39,7 +47,6 @@ from .schemas import (
     TokenRequest,
     TokenResponse,
 )
-from .throttling import LoginThrottle
 
 logger = structlog.get_logger(__name__)
 
@@ -47,13 +54,15 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 
 
 def _client_ip(request: Request) -> str | None:
+    """Who is calling: the connecting peer, or the client a trusted proxy names
+    (`FORWARDED_ALLOW_IPS`; the app applies it before any route runs)."""
     return request.client.host if request.client else None
 
 
 async def sign_in(
     request: Request, response: Response, session: DbSession, settings: Settings, user: User
 ) -> TokenResponse:
-    issued = await auth_service.start_session(
+    issued = await sessions.start_session(
         session,
         settings,
         user,
@@ -78,19 +87,28 @@ def _clear_cookie(response: Response, settings: Settings) -> None:
     )
 
 
-@router.post("/register", status_code=status.HTTP_201_CREATED)
+@router.post("/register", status_code=status.HTTP_202_ACCEPTED)
 async def register(
     body: RegisterRequest,
+    request: Request,
     session: DbSession,
     settings: SettingsDep,
     auth_settings: AuthSettingsDep,
     hasher: PasswordHasherDep,
-) -> UserRead:
-    user = await auth_service.register(
-        session, hasher, email=body.email, password=body.password, name=body.name
+    throttle: ThrottleDep,
+) -> CheckYourEmail:
+    """The same answer for a new and an already registered email (see `registration`)."""
+    await throttle.reserve_mail(normalize_email(body.email), _client_ip(request))
+    await registration.register(
+        session,
+        settings,
+        auth_settings,
+        hasher,
+        email=body.email,
+        password=body.password,
+        name=body.name,
     )
-    await auth_service.send_verification_email(session, settings, auth_settings, user)
-    return UserRead.model_validate(user)
+    return CheckYourEmail()
 
 
 @router.post("/login")
@@ -102,18 +120,15 @@ async def login(
     settings: SettingsDep,
     auth_settings: AuthSettingsDep,
     hasher: PasswordHasherDep,
-    throttle: LoginThrottleDep,
+    throttle: ThrottleDep,
 ) -> TokenResponse:
-    email, ip = normalize_email(body.email), _client_ip(request)
-    await throttle.check(email, ip)
-    try:
-        user = await auth_service.authenticate(
-            session, hasher, auth_settings, email=email, password=body.password
-        )
-    except auth_service.InvalidCredentials:
-        await throttle.record_failure(email, ip)
-        raise
-    await throttle.record_success(email)
+    email = normalize_email(body.email)
+    # Counted before the password is checked: concurrent guesses cannot outrun the limit.
+    await throttle.reserve_login(email, _client_ip(request))
+    user = await password_login.authenticate(
+        session, hasher, auth_settings, email=email, password=body.password
+    )
+    await throttle.password_matched(email)
     return await sign_in(request, response, session, settings, user)
 
 
@@ -121,7 +136,7 @@ async def login(
 async def logout(
     user_session: CurrentSession, session: DbSession, settings: SettingsDep, response: Response
 ) -> None:
-    await auth_service.revoke_session(session, user_session)
+    await sessions.revoke_session(session, user_session)
     _clear_cookie(response, settings)
 
 
@@ -129,47 +144,47 @@ async def logout(
 async def logout_everywhere(
     user: CurrentUser, session: DbSession, settings: SettingsDep, response: Response
 ) -> None:
-    await auth_service.revoke_all_sessions(session, user)
+    await sessions.revoke_all_sessions(session, user)
     _clear_cookie(response, settings)
 
 
 @router.post("/verify-email")
 async def verify_email(body: TokenRequest, session: DbSession, settings: SettingsDep) -> UserRead:
-    user = await auth_service.verify_email(session, settings, body.token)
+    user = await mailed_links.verify_email(session, settings, body.token)
     return UserRead.model_validate(user)
 
 
 @router.post("/verify-email/resend", status_code=status.HTTP_204_NO_CONTENT)
 async def resend_verification(
-    user: CurrentUser, session: DbSession, settings: SettingsDep, auth_settings: AuthSettingsDep
+    user: CurrentUser,
+    request: Request,
+    session: DbSession,
+    settings: SettingsDep,
+    auth_settings: AuthSettingsDep,
+    throttle: ThrottleDep,
 ) -> None:
     if user.email_verified_at is not None:
         raise BadRequest("Your email is already verified.")
-    await auth_service.send_verification_email(session, settings, auth_settings, user)
+    await throttle.reserve_mail(user.email, _client_ip(request))
+    await mailed_links.send_verification_email(session, settings, auth_settings, user)
 
 
 @router.post("/forgot-password", status_code=status.HTTP_202_ACCEPTED)
 async def forgot_password(
-    body: EmailRequest,
-    session: DbSession,
-    settings: SettingsDep,
-    auth_settings: AuthSettingsDep,
-    throttle: LoginThrottleDep,
+    body: EmailRequest, request: Request, session: DbSession, throttle: ThrottleDep
 ) -> Accepted:
-    await request_reset(body.email, session, settings, auth_settings, throttle)
+    await request_reset(body.email, request, session, throttle)
     return Accepted()
 
 
 async def request_reset(
-    email: str,
-    session: DbSession,
-    settings: Settings,
-    auth_settings: AuthSettings,
-    throttle: LoginThrottle,
+    email: str, request: Request, session: DbSession, throttle: AuthThrottle
 ) -> None:
-    """Mail a reset link if the account exists and the address is not over its cap."""
-    if await throttle.allow_mail(normalize_email(email)):
-        await auth_service.request_password_reset(session, settings, auth_settings, email)
+    """Count the request against the address and the caller, then leave the lookup and the
+    mailing to a job: the answer takes the same time for any address."""
+    email = normalize_email(email)
+    await throttle.reserve_mail(email, _client_ip(request))
+    mailed_links.request_password_reset(session, email)
 
 
 @router.post("/reset-password", status_code=status.HTTP_204_NO_CONTENT)
@@ -180,7 +195,7 @@ async def reset_password(
     auth_settings: AuthSettingsDep,
     hasher: PasswordHasherDep,
 ) -> None:
-    await auth_service.reset_password(
+    await password_changes.reset_password(
         session, settings, auth_settings, hasher, token=body.token, password=body.password
     )
 
@@ -193,8 +208,12 @@ async def change_password(
     settings: SettingsDep,
     auth_settings: AuthSettingsDep,
     hasher: PasswordHasherDep,
+    throttle: ThrottleDep,
 ) -> None:
-    await auth_service.change_password(
+    email = user_session.user.email
+    # A stolen session must not be a way to guess the password without a limit.
+    await throttle.reserve_password_guess(email)
+    await password_changes.change_password(
         session,
         settings,
         auth_settings,
@@ -203,18 +222,16 @@ async def change_password(
         current_password=body.current_password,
         new_password=body.new_password,
     )
+    await throttle.password_matched(email)
 
 
 @router.post("/magic-link", status_code=status.HTTP_202_ACCEPTED)
 async def magic_link(
-    body: EmailRequest,
-    session: DbSession,
-    settings: SettingsDep,
-    auth_settings: AuthSettingsDep,
-    throttle: LoginThrottleDep,
+    body: EmailRequest, request: Request, session: DbSession, throttle: ThrottleDep
 ) -> Accepted:
-    if await throttle.allow_mail(normalize_email(body.email)):
-        await auth_service.request_magic_link(session, settings, auth_settings, body.email)
+    email = normalize_email(body.email)
+    await throttle.reserve_mail(email, _client_ip(request))
+    mailed_links.request_magic_link(session, email)
     return Accepted()
 
 
@@ -226,7 +243,7 @@ async def consume_magic_link(
     session: DbSession,
     settings: SettingsDep,
 ) -> TokenResponse:
-    user = await auth_service.consume_magic_link(session, body.token)
+    user = await mailed_links.consume_magic_link(session, body.token)
     return await sign_in(request, response, session, settings, user)
 
 
@@ -268,7 +285,7 @@ async def oauth_callback(
     except httpx2.HTTPError as exc:
         logger.warning("oauth.unreachable", provider=client.name, error=repr(exc))
         raise ServiceUnavailable(f"The {client.name} sign-in service did not answer.") from exc
-    user = await auth_service.login_with_identity(session, identity)
+    user = await oauth_login.login_with_identity(session, identity)
     target = urljoin(settings.public_url.rstrip("/") + "/", auth_settings.oauth_redirect_path)
     response = RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
     await sign_in(request, response, session, settings, user)

@@ -59,3 +59,9 @@ class Accepted(BaseModel):
     """The same answer whether or not the email has an account."""
 
     detail: str = "If an account exists for this address, we sent it an email."
+
+
+class CheckYourEmail(BaseModel):
+    """The answer to a registration, new address or not: what happens next is in the mail."""
+
+    detail: str = "We sent an email to this address; follow it to finish signing up."

@@ -1,14 +1,13 @@
-"""Housekeeping for sessions."""
+"""Mailing the links asked for by email address, and housekeeping."""
 
 from datetime import timedelta
 
 import structlog
-from sqlalchemy import delete, or_
 
 from ..core.db.types import utcnow
 from ..services import Services
 from ..worker.registry import task
-from .models import UserSession
+from . import mailed_links, repository
 
 logger = structlog.get_logger(__name__)
 
@@ -16,13 +15,34 @@ logger = structlog.get_logger(__name__)
 KEEP_ENDED_SESSIONS = timedelta(days=30)
 
 
+@task(mailed_links.RESET_MAIL_TASK)
+async def mail_password_reset(services: Services, *, email: str) -> None:
+    async with services.unit_of_work() as session:
+        await mailed_links.mail_password_reset(
+            session, services.settings, services.auth_settings, email
+        )
+
+
+@task(mailed_links.MAGIC_LINK_MAIL_TASK)
+async def mail_magic_link(services: Services, *, email: str) -> None:
+    async with services.unit_of_work() as session:
+        await mailed_links.mail_magic_link(
+            session, services.settings, services.auth_settings, email
+        )
+
+
 @task("auth.prune_sessions")
 async def prune_sessions(services: Services) -> None:
-    cutoff = utcnow() - KEEP_ENDED_SESSIONS
     async with services.unit_of_work() as session:
-        result = await session.execute(
-            delete(UserSession).where(
-                or_(UserSession.expires_at < cutoff, UserSession.revoked_at < cutoff)
-            )
+        count = await repository.delete_sessions_ended_before(
+            session, utcnow() - KEEP_ENDED_SESSIONS
         )
-    logger.info("sessions.pruned", count=getattr(result, "rowcount", None))
+    logger.info("sessions.pruned", count=count)
+
+
+@task("auth.prune_oauth_states")
+async def prune_oauth_states(services: Services) -> None:
+    """Sign-ins abandoned between the redirect and the callback."""
+    async with services.unit_of_work() as session:
+        count = await repository.delete_oauth_states_expired_before(session, utcnow())
+    logger.info("oauth_states.pruned", count=count)

@@ -1,9 +1,16 @@
-"""Brute-force protection: failed logins counted per email and per client IP, and a cap
-on the links mailed to one address.
+"""Brute-force and flooding protection: password guesses per account, login attempts per
+client IP, and emails with a link per address and per client IP.
 
-Counters live in process memory by default and in Redis when
-`RATE_LIMIT_STORAGE_URL` is set, so several API processes share them. When that Redis is
-down the throttle fails closed: logins answer 503 until it is back, never unthrottled.
+Every attempt is *reserved* before it is evaluated: the counter is taken in one atomic
+step (the `limits` library's moving window: a lock in process memory, a Lua script in
+Redis) before the password is checked or the email queued, so a burst of concurrent
+requests gets exactly as many tries as the limit, never one per request in flight. A
+correct password gives the account its guesses back.
+
+Counters live in process memory by default and in Redis when `RATE_LIMIT_STORAGE_URL` is
+set, so several API processes share them; the two take the same code path. When that
+Redis is down the throttle fails closed: the requests it guards answer 503 until it is
+back, never unthrottled.
 """
 
 import math
@@ -28,12 +35,21 @@ T = TypeVar("T")
 
 class ThrottleUnavailable(ServiceUnavailable):
     code = "throttle_unavailable"
-    default_message = "Signing in is unavailable for a moment; try again shortly."
+    default_message = "This is unavailable for a moment; try again shortly."
+
+
+class _MemoryStorage(MemoryStorage):
+    async def clear(self, key: str) -> None:
+        await super().clear(key)
+        # Left empty rather than gone: limits' background expiry reads every key it listed
+        # before its first await without checking the key is still there, and a key
+        # cleared meanwhile kills it with a KeyError (in a task nobody awaits).
+        self.events[key] = []
 
 
 def _storage(url: str | None) -> Storage:
     if not url:
-        return MemoryStorage()
+        return _MemoryStorage()
     # limits names its asyncio backends `async+redis://...`; redis-py is its client.
     storage = storage_from_string(
         url if url.startswith("async+") else f"async+{url}",
@@ -44,48 +60,61 @@ def _storage(url: str | None) -> Storage:
     return storage
 
 
-class LoginThrottle:
+# A limit and the key it counts under: (limit, scope, value).
+_Bucket = tuple[RateLimitItem, str, str | None]
+
+
+class AuthThrottle:
     def __init__(self, settings: AuthSettings) -> None:
         window = max(1, int(settings.login_failure_window.total_seconds()))
         self.shared = bool(settings.rate_limit_storage_url)
         self._storage = _storage(settings.rate_limit_storage_url)
         self._limiter = MovingWindowRateLimiter(self._storage)
-        self._per_email: RateLimitItem = RateLimitItemPerSecond(
-            settings.login_failures_per_email, window
+        self._guesses = RateLimitItemPerSecond(settings.login_failures_per_email, window)
+        self._logins_per_ip = RateLimitItemPerSecond(settings.login_attempts_per_ip, window)
+        self._mails = RateLimitItemPerSecond(settings.mailed_links_per_email, window)
+        self._mails_per_ip = RateLimitItemPerSecond(settings.mailed_links_per_ip, window)
+
+    async def reserve_login(self, email: str, ip: str | None) -> None:
+        """Count a login attempt for ``ip`` and a guess at ``email``'s password, before
+        the password is checked; 429 (with Retry-After) once either is used up."""
+        await self._reserve(
+            "Too many login attempts; try again later.",
+            (self._logins_per_ip, "login-ip", ip),
+            (self._guesses, "password", email),
         )
-        self._per_ip: RateLimitItem = RateLimitItemPerSecond(settings.login_failures_per_ip, window)
-        self._mails: RateLimitItem = RateLimitItemPerSecond(settings.mailed_links_per_email, window)
 
-    def _keys(self, email: str, ip: str | None) -> list[tuple[RateLimitItem, str, str]]:
-        keys = [(self._per_email, "login-email", email)]
-        if ip:
-            keys.append((self._per_ip, "login-ip", ip))
-        return keys
+    async def reserve_password_guess(self, email: str) -> None:
+        """Count a guess at ``email``'s password (a change of password must give the
+        current one): the same counter logins use, so the two share the account's tries."""
+        await self._reserve(
+            "Too many wrong passwords; try again later.", (self._guesses, "password", email)
+        )
 
-    async def check(self, email: str, ip: str | None) -> None:
-        """Raise 429 (with Retry-After) while either counter is exhausted."""
-        for item, scope, value in self._keys(email, ip):
-            if not await self._call(self._limiter.test, item, scope, value):
+    async def password_matched(self, email: str) -> None:
+        """The right password: the account's guesses start again from zero."""
+        await self._call(self._limiter.clear, self._guesses, "password", email)
+
+    async def reserve_mail(self, address: str, ip: str | None) -> None:
+        """Count an email with a link to ``address``, asked for from ``ip``; 429 once
+        either is used up, whether or not the address has an account."""
+        await self._reserve(
+            "Too many emails asked for; try again later.",
+            (self._mails_per_ip, "mail-ip", ip),
+            (self._mails, "mail", address),
+        )
+
+    async def _reserve(self, message: str, *buckets: _Bucket) -> None:
+        # The client IP first: a client over its own limit uses up nothing of the
+        # account's (or the address's).
+        for item, scope, value in buckets:
+            if value is None:
+                continue
+            if not await self._call(self._limiter.hit, item, scope, value):
                 stats = await self._call(self._limiter.get_window_stats, item, scope, value)
                 retry_after = max(1, math.ceil(stats.reset_time - time.time()))
-                logger.warning("login.throttled", scope=scope, retry_after=retry_after)
-                raise TooManyRequests(
-                    "Too many failed logins; try again later.", retry_after=retry_after
-                )
-
-    async def record_failure(self, email: str, ip: str | None) -> None:
-        for item, scope, value in self._keys(email, ip):
-            await self._call(self._limiter.hit, item, scope, value)
-
-    async def record_success(self, email: str) -> None:
-        await self._call(self._limiter.clear, self._per_email, "login-email", email)
-
-    async def allow_mail(self, email: str) -> bool:
-        """Count one mailed link to ``email``; False once the cap is reached."""
-        allowed = await self._call(self._limiter.hit, self._mails, "mail", email)
-        if not allowed:
-            logger.warning("mail.throttled")
-        return allowed
+                logger.warning("throttle.refused", scope=scope, retry_after=retry_after)
+                raise TooManyRequests(message, retry_after=retry_after)
 
     async def healthy(self) -> bool:
         """Whether the counters' storage answers (always, for process memory)."""

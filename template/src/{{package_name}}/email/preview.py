@@ -8,6 +8,7 @@ from ..core.config import Settings
 from .rendering import render_email, template_names
 
 SAMPLE_CONTEXT: dict[str, dict[str, Any]] = {
+    "account_exists": {"name": "Ada Lovelace", "email": "ada@example.com", "expires_in": "1 hour"},
     "welcome": {"name": "Ada Lovelace", "email": "ada@example.com"},
     "verify_email": {"name": "Ada Lovelace", "email": "ada@example.com", "expires_in": "2 days"},
     "magic_link": {"name": "Ada Lovelace", "email": "ada@example.com", "expires_in": "15 minutes"},

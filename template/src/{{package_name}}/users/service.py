@@ -3,7 +3,7 @@
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..auth import service as auth_service
+from ..auth import sessions as auth_sessions
 from ..core.errors import BadRequest
 from .models import Role, User
 from .schemas import AdminUserUpdate, UserUpdate
@@ -32,7 +32,7 @@ async def admin_update(
     if changes.is_active is not None:
         user.is_active = changes.is_active
         if not changes.is_active:
-            await auth_service.revoke_all_sessions(session, user)
+            await auth_sessions.revoke_all_sessions(session, user)
     await session.flush()
     logger.info(
         "user.changed_by_admin",

@@ -6,7 +6,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 class UsageSettings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="AI_", env_file=".env", env_ignore_empty=True, extra="ignore"
+        env_prefix="AI_",
+        env_file=".env",
+        env_ignore_empty=True,
+        extra="ignore",
+        hide_input_in_errors=True,
     )
 
     # A reservation a crashed process never settled stops counting after this long.

@@ -26,7 +26,11 @@ DEFAULT_SPEECH_PRICES = {  # per million characters of text
 
 class AudioSettings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="AUDIO_", env_file=".env", env_ignore_empty=True, extra="ignore"
+        env_prefix="AUDIO_",
+        env_file=".env",
+        env_ignore_empty=True,
+        extra="ignore",
+        hide_input_in_errors=True,
     )
 
     provider: AudioProviderName = AudioProviderName.OPENAI

@@ -23,7 +23,11 @@ DEFAULT_PRICES: dict[str, TokenPrice] = {
 
 class LlmSettings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="LLM_", env_file=".env", env_ignore_empty=True, extra="ignore"
+        env_prefix="LLM_",
+        env_file=".env",
+        env_ignore_empty=True,
+        extra="ignore",
+        hide_input_in_errors=True,
     )
 
     # The allow-list, as "provider:model"; the first one is the default.

@@ -38,7 +38,8 @@ class EventStreamResponse(StreamingResponse):
             async for event in events:
                 yield event
 
-        super().__init__(body(), headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        # Unbuffered through nginx-style proxies; never cached: every response is no-store.
+        super().__init__(body(), headers={"X-Accel-Buffering": "no"})
         self._events = events
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -1,15 +1,16 @@
-"""One-time tokens mailed to users: random, single-use, expiring, hashed, one purpose each."""
+"""One-time tokens mailed to users (verification, reset and magic links): random,
+single-use, expiring, hashed, one purpose each. Not the session tokens (`sessions`)."""
 
 from datetime import timedelta
 
 import structlog
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..core.db.types import utcnow
 from ..core.errors import BadRequest
 from ..core.security import hash_token, new_token
 from ..users.models import User
+from . import repository
 from .models import OneTimeToken, TokenPurpose
 
 logger = structlog.get_logger(__name__)
@@ -23,7 +24,7 @@ class InvalidToken(BadRequest):
 async def issue(session: AsyncSession, user: User, purpose: TokenPurpose, *, ttl: timedelta) -> str:
     """A new token for ``user``; earlier unused ones for the same purpose stop working."""
     now = utcnow()
-    await _retire(session, user, purpose)
+    await repository.retire_tokens(session, user.id, purpose, at=now)
     token = new_token()
     session.add(
         OneTimeToken(
@@ -45,19 +46,13 @@ async def consume(session: AsyncSession, token: str, purpose: TokenPurpose) -> U
     Expired, reused, wrong-purpose and unknown tokens get the same answer, so the
     response reveals nothing about which it was (the log says).
     """
-    result = await session.execute(
-        select(OneTimeToken, User)
-        .join(User, User.id == OneTimeToken.user_id)
-        .where(OneTimeToken.token_hash == hash_token(token))
-        .with_for_update(of=OneTimeToken)
-    )
-    row = result.one_or_none()
+    found = await repository.get_token_and_user_for_update(session, hash_token(token))
     now = utcnow()
     reason = None
-    if row is None:
+    if found is None:
         reason = "unknown"
     else:
-        stored, user = row
+        stored, user = found
         if stored.purpose is not purpose:
             reason = "wrong_purpose"
         elif stored.used_at is not None:
@@ -72,18 +67,6 @@ async def consume(session: AsyncSession, token: str, purpose: TokenPurpose) -> U
         logger.info("token.rejected", purpose=purpose.value, reason=reason)
         raise InvalidToken()
     stored.used_at = now
-    await _retire(session, user, purpose)
+    await repository.retire_tokens(session, user.id, purpose, at=now)
     await session.flush()
     return user
-
-
-async def _retire(session: AsyncSession, user: User, purpose: TokenPurpose) -> None:
-    await session.execute(
-        update(OneTimeToken)
-        .where(
-            OneTimeToken.user_id == user.id,
-            OneTimeToken.purpose == purpose,
-            OneTimeToken.used_at.is_(None),
-        )
-        .values(used_at=utcnow())
-    )

@@ -1,0 +1,75 @@
+"""The life of a session: started by a login, resolved on every request, revoked."""
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..core.config import Settings
+from ..core.db.types import utcnow
+from ..core.security import hash_token, new_token
+from ..users.models import User
+from . import repository
+from .models import UserSession
+
+# Touching `last_seen_at` on every request would turn reads into writes.
+_LAST_SEEN_RESOLUTION_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class IssuedSession:
+    token: str
+    session: UserSession
+
+
+async def start_session(
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    *,
+    user_agent: str | None,
+    ip_address: str | None,
+) -> IssuedSession:
+    token = new_token()
+    now = utcnow()
+    user_session = UserSession(
+        user_id=user.id,
+        token_hash=hash_token(token),
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + settings.session_ttl,
+        user_agent=user_agent[:255] if user_agent else None,
+        ip_address=ip_address,
+    )
+    session.add(user_session)
+    await session.flush()
+    return IssuedSession(token=token, session=user_session)
+
+
+async def resolve_session(session: AsyncSession, token: str) -> UserSession | None:
+    """The live session for ``token`` with its user loaded, or None."""
+    found = await repository.get_session_and_user(session, hash_token(token))
+    if found is None:
+        return None
+    user_session, user = found
+    now = utcnow()
+    if not user_session.is_valid(now) or not user.is_active:
+        return None
+    user_session.user = user
+    if (now - user_session.last_seen_at).total_seconds() > _LAST_SEEN_RESOLUTION_SECONDS:
+        user_session.last_seen_at = now
+    return user_session
+
+
+async def revoke_session(session: AsyncSession, user_session: UserSession) -> None:
+    user_session.revoked_at = utcnow()
+    await session.flush()
+
+
+async def revoke_all_sessions(
+    session: AsyncSession, user: User, *, keep: UserSession | None = None
+) -> None:
+    """End every live session of ``user`` (but ``keep``, when given)."""
+    await repository.revoke_sessions(
+        session, user.id, at=utcnow(), keep=keep.id if keep is not None else None
+    )
+    await session.flush()
