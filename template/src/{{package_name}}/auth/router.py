@@ -35,7 +35,6 @@ from .dependencies import (
     PasswordHasherDep,
     ThrottleDep,
 )
-from .throttling import AuthThrottle
 from .schemas import (
     Accepted,
     ChangePasswordRequest,
@@ -47,6 +46,7 @@ from .schemas import (
     TokenRequest,
     TokenResponse,
 )
+from .throttling import AuthThrottle
 
 logger = structlog.get_logger(__name__)
 
