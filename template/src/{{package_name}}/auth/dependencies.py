@@ -3,7 +3,6 @@
 from typing import Annotated, Any
 
 from argon2 import PasswordHasher
-from authlib.integrations.starlette_client import OAuth
 from fastapi import Depends
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
@@ -14,7 +13,7 @@ from ..users.models import User
 from . import sessions
 from .config import AuthSettings
 from .models import UserSession
-from .oauth import build_oauth
+from .oauth import OAuthProviders, build_oauth
 from .oauth_state import OAuthStateStore
 from .throttling import AuthThrottle
 
@@ -92,8 +91,8 @@ def get_throttle(services: ServicesDep) -> AuthThrottle:
 ThrottleDep = Annotated[AuthThrottle, Depends(get_throttle)]
 
 
-def get_oauth(services: ServicesDep) -> OAuth:
+def get_oauth(services: ServicesDep) -> OAuthProviders:
     return services.oauth
 
 
-OAuthDep = Annotated[OAuth, Depends(get_oauth)]
+OAuthDep = Annotated[OAuthProviders, Depends(get_oauth)]

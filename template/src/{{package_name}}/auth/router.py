@@ -1,15 +1,11 @@
 """`/auth`: register, log in (password, magic link, OAuth), mailed-token flows, log out."""
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urljoin
 
-import httpx2
 import structlog
-from authlib.integrations.base_client import OAuthError
-from authlib.integrations.starlette_client import StarletteOAuth2App
 from fastapi import APIRouter, Depends, Path, Request, Response, status
 from fastapi.responses import RedirectResponse
-from joserfc.errors import JoseError
 
 from ..core.config import Settings
 from ..core.db.unit_of_work import DbSession
@@ -250,14 +246,15 @@ async def consume_magic_link(
 ProviderName = Annotated[str, Path(max_length=50, pattern=r"^[a-z0-9_-]+$")]
 
 
-def _oauth_client(oauth_registry: OAuthDep, provider: ProviderName) -> StarletteOAuth2App:
-    client = oauth.get_client(oauth_registry, provider)
+def _oauth_client(providers: OAuthDep, provider: ProviderName) -> Any:
+    client = providers.client(provider)
     if client is None:
         raise NotFound(f"No OAuth provider {provider!r} is configured.")
     return client
 
 
-OAuthClient = Annotated[StarletteOAuth2App, Depends(_oauth_client)]
+# Authlib's StarletteOAuth2App, imported on first use (see auth/oauth.py).
+OAuthClient = Annotated[Any, Depends(_oauth_client)]
 
 
 @router.get("/oauth/{provider}/authorize", response_class=RedirectResponse)
@@ -275,6 +272,10 @@ async def oauth_callback(
     settings: SettingsDep,
     auth_settings: AuthSettingsDep,
 ) -> Response:
+    import httpx2
+    from authlib.integrations.base_client import OAuthError
+    from joserfc.errors import JoseError
+
     try:
         identity = await oauth.fetch_identity(client, request)
     except (OAuthError, JoseError) as exc:
