@@ -1,43 +1,16 @@
 """`/health` (the process answers) and `/health/ready` (what the app needs is there:
 the database with its schema at head, and the throttle's Redis when it has one)."""
 
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.script.revision import RevisionError
-from alembic.util import CommandError
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
-from sqlalchemy.engine import Connection
 
 from ..core.errors import error_response
 from ..services import Services, ServicesDep
 
 router = APIRouter(prefix="/health", tags=["health"])
-
-
-@lru_cache
-def _migration_scripts(alembic_config: Path) -> ScriptDirectory:
-    return ScriptDirectory.from_config(Config(str(alembic_config)))
-
-
-def _pending(scripts: ScriptDirectory, applied: frozenset[str]) -> set[str]:
-    # A revision counts as applied when a recorded one builds on it (down revision or
-    # dependency): `alembic_version` holds only the heads of what was applied.
-    everything = {s.revision for s in scripts.iterate_revisions("heads", "base")}
-    if not applied:
-        return everything
-    done = {s.revision for s in scripts.iterate_revisions(tuple(applied), "base")}
-    return everything - done
-
-
-def _applied_revisions(connection: Connection) -> frozenset[str]:
-    return frozenset(MigrationContext.configure(connection).get_current_heads())
 
 
 @router.get("")
@@ -65,22 +38,26 @@ async def ready(services: ServicesDep) -> dict[str, Any] | JSONResponse:
 
 async def _database_problem(services: Services, checks: dict[str, str]) -> str | None:
     """Fill in the database and migration checks; what is wrong with them, if anything."""
+    # Alembic is loaded by the first readiness probe, not by every process that imports
+    # the app (workers, scripts and tests mostly never ask).
+    from . import migrations
+
     try:
         async with services.db.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
             checks["database"] = "ok"
-            applied = await connection.run_sync(_applied_revisions)
+            applied = await connection.run_sync(migrations.applied_revisions)
     except Exception as exc:  # any driver error means "not ready", never a 500
         checks["database"] = f"unreachable: {type(exc).__name__}"
         return "The database is unreachable."
     try:
-        scripts = _migration_scripts(services.settings.alembic_config)
+        scripts = migrations.migration_scripts(services.settings.alembic_config)
     except Exception as exc:  # a missing or broken alembic.ini is "not ready", never a 500
         checks["migrations"] = f"unknown: {type(exc).__name__}"
         return "The migration scripts cannot be read."
     try:
-        pending = _pending(scripts, applied)
-    except (CommandError, RevisionError):  # the database records a revision no script here has
+        pending = migrations.pending(scripts, applied)
+    except migrations.UnknownRevision:
         checks["migrations"] = "unknown revision: run `alembic upgrade heads`"
         return "Migrations are not applied."
     if pending:
