@@ -7,12 +7,11 @@ points `AUTH_*_PATH` at its own pages (a full URL) and posts the token to the AP
 """
 
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import parse_qs, urljoin
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..core.db.unit_of_work import DbSession
 from ..core.dependencies import SettingsDep
@@ -21,6 +20,9 @@ from . import mailed_links, password_changes
 from .dependencies import AuthSettingsDep, PasswordHasherDep, ThrottleDep
 from .router import request_reset, sign_in
 from .schemas import MIN_PASSWORD_LENGTH
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 VERIFY_EMAIL_PAGE = "/verify-email"
 RESET_PASSWORD_PAGE = "/reset-password"  # noqa: S105  (a page, not a secret)
@@ -32,7 +34,10 @@ Token = Annotated[str, Query(max_length=128)]
 
 
 @lru_cache
-def _templates() -> Environment:
+def _templates() -> "Environment":
+    # Jinja is loaded by the first page served, not by every process importing the app.
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
     return Environment(
         loader=PackageLoader(__package__ or __name__.rpartition(".")[0], "templates"),
         autoescape=select_autoescape(["html"]),

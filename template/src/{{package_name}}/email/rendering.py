@@ -2,13 +2,17 @@
 
 from functools import lru_cache
 from importlib.resources import files
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 
 @lru_cache
-def _environment() -> Environment:
+def _environment() -> "Environment":
+    # Jinja is loaded by the first message sent, not by every process importing the app.
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
     return Environment(
         loader=PackageLoader(__package__ or __name__.rpartition(".")[0], "templates"),
         autoescape=select_autoescape(["html"]),

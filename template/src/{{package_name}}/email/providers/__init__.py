@@ -1,10 +1,12 @@
-"""Email providers by name; the settings pick one (a seam: one line per vendor)."""
+"""Email providers by name; the settings pick one (a seam: one line per vendor).
+
+A vendor's adapter, and its SDK, is imported in the branch that builds it: a process
+loads only the provider it is configured with.
+"""
 
 from ..config import EmailProviderName, EmailSettings
 from .base import EmailProvider
 from .console import ConsoleEmailProvider
-from .resend import ResendEmailProvider
-from .smtp import SmtpEmailProvider
 
 
 def build_email_provider(settings: EmailSettings) -> EmailProvider:
@@ -12,12 +14,16 @@ def build_email_provider(settings: EmailSettings) -> EmailProvider:
         case EmailProviderName.CONSOLE:
             return ConsoleEmailProvider()
         case EmailProviderName.RESEND:
+            from .resend import ResendEmailProvider
+
             api_key = settings.resend_api_key
             return ResendEmailProvider(
                 api_key=api_key.get_secret_value() if api_key else None,
                 api_url=settings.resend_api_url,
             )
         case EmailProviderName.SMTP:
+            from .smtp import SmtpEmailProvider
+
             password = settings.smtp_password
             return SmtpEmailProvider(
                 host=settings.smtp_host,

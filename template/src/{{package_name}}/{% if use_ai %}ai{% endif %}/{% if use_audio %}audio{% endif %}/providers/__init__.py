@@ -1,10 +1,12 @@
-"""Audio providers by name; the settings pick one (a seam: one line per vendor)."""
+"""Audio providers by name; the settings pick one (a seam: one line per vendor).
 
-from ...http import RetryPolicy, build_client
+A vendor's adapter, and the HTTP stack under it, is imported in the branch that builds
+it: a process loads only the provider it is configured with.
+"""
+
 from ..config import AudioProviderName, AudioSettings
 from .base import AudioProvider
 from .local import LocalAudioProvider
-from .openai_compatible import OpenAICompatibleAudioProvider
 
 
 def build_audio_provider(settings: AudioSettings) -> AudioProvider:
@@ -13,6 +15,9 @@ def build_audio_provider(settings: AudioSettings) -> AudioProvider:
         case AudioProviderName.LOCAL:
             return LocalAudioProvider()
         case AudioProviderName.OPENAI:
+            from ...http import RetryPolicy, build_client
+            from .openai_compatible import OpenAICompatibleAudioProvider
+
             return OpenAICompatibleAudioProvider(
                 build_client(
                     timeout=settings.timeout_seconds,

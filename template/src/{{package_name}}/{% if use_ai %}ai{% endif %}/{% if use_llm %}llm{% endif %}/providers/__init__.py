@@ -1,18 +1,17 @@
-"""Chat providers by name; the allowed models pick them (a seam: one line per vendor)."""
+"""Chat providers by name; the allowed models pick them (a seam: one line per vendor).
+
+A vendor's adapter, and the HTTP stack under it, is imported in the branch that builds
+it: a process loads only the providers it has keys for.
+"""
 
 from collections.abc import Mapping
 from enum import StrEnum
 
-import httpx
-
 from ....core.errors import BadRequest, ServiceUnavailable
 from ....core.providers import NotConfigured
-from ...http import RetryPolicy, build_client
 from ..config import LlmSettings
-from .anthropic import AnthropicProvider
 from .base import ChatProvider
 from .echo import EchoProvider
-from .openai_compatible import OpenAICompatibleProvider
 
 
 class ChatProviderName(StrEnum):
@@ -70,26 +69,31 @@ class ChatProviders:
 
 
 def build_chat_providers(settings: LlmSettings) -> ChatProviders:
+    providers: dict[str, ChatProvider] = {ChatProviderName.ECHO: EchoProvider()}
+    if settings.openai_api_key is None and settings.anthropic_api_key is None:
+        return ChatProviders(settings, providers)
+
+    from ...http import RetryPolicy, build_client
+    from .anthropic import AnthropicProvider
+    from .openai_compatible import OpenAICompatibleProvider
+
     retry = RetryPolicy(
         max_retries=settings.max_retries, base_delay=settings.retry_base_delay_seconds
     )
-
-    def client() -> httpx.AsyncClient:
-        return build_client(
-            timeout=settings.timeout_seconds, connect_timeout=settings.connect_timeout_seconds
-        )
-
-    providers: dict[str, ChatProvider] = {ChatProviderName.ECHO: EchoProvider()}
+    timeouts = {
+        "timeout": settings.timeout_seconds,
+        "connect_timeout": settings.connect_timeout_seconds,
+    }
     if settings.openai_api_key is not None:
         providers[ChatProviderName.OPENAI] = OpenAICompatibleProvider(
-            client(),
+            build_client(**timeouts),
             base_url=settings.openai_base_url,
             api_key=settings.openai_api_key.get_secret_value(),
             retry=retry,
         )
     if settings.anthropic_api_key is not None:
         providers[ChatProviderName.ANTHROPIC] = AnthropicProvider(
-            client(),
+            build_client(**timeouts),
             base_url=settings.anthropic_base_url,
             api_key=settings.anthropic_api_key.get_secret_value(),
             version=settings.anthropic_version,
