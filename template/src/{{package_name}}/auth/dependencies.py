@@ -24,7 +24,7 @@ _bearer = HTTPBearer(auto_error=False, description="Session token from /auth/log
 _cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="Session cookie")
 
 
-def session_token(
+async def session_token(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     cookie: Annotated[str | None, Depends(_cookie)],
 ) -> str | None:
@@ -62,7 +62,7 @@ async def require_admin(user: CurrentUser) -> User:
 AdminUser = Annotated[User, Depends(require_admin)]
 
 
-def get_password_hasher(services: ServicesDep) -> PasswordHasher:
+async def get_password_hasher(services: ServicesDep) -> PasswordHasher:
     return services.hasher
 
 
@@ -77,21 +77,21 @@ def configure_auth(services: Services, settings: AuthSettings, **oauth_client_kw
     services.oauth = build_oauth(settings, OAuthStateStore(services.db), **oauth_client_kwargs)
 
 
-def get_auth_settings(services: ServicesDep) -> AuthSettings:
+async def get_auth_settings(services: ServicesDep) -> AuthSettings:
     return services.auth_settings
 
 
 AuthSettingsDep = Annotated[AuthSettings, Depends(get_auth_settings)]
 
 
-def get_throttle(services: ServicesDep) -> AuthThrottle:
+async def get_throttle(services: ServicesDep) -> AuthThrottle:
     return services.throttle
 
 
 ThrottleDep = Annotated[AuthThrottle, Depends(get_throttle)]
 
 
-def get_oauth(services: ServicesDep) -> OAuthProviders:
+async def get_oauth(services: ServicesDep) -> OAuthProviders:
     return services.oauth
 
 

@@ -246,7 +246,7 @@ async def consume_magic_link(
 ProviderName = Annotated[str, Path(max_length=50, pattern=r"^[a-z0-9_-]+$")]
 
 
-def _oauth_client(providers: OAuthDep, provider: ProviderName) -> Any:
+async def _oauth_client(providers: OAuthDep, provider: ProviderName) -> Any:
     client = providers.client(provider)
     if client is None:
         raise NotFound(f"No OAuth provider {provider!r} is configured.")

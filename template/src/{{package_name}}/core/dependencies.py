@@ -7,7 +7,7 @@ from fastapi import Depends, Request
 from .config import Settings
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.services.settings
     return settings
 

@@ -17,7 +17,7 @@ class Pagination:
         return (self.page - 1) * self.size
 
 
-def _pagination(
+async def _pagination(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> Pagination:

@@ -7,13 +7,13 @@ from fastapi import Depends
 from ..auth.dependencies import CurrentUser
 from ..core.db.unit_of_work import DbSession
 from ..core.providers import require_configured
-from ..services import ServicesDep
+from ..services import Services, ServicesDep
 from .backends.base import StorageBackend
 from .config import StorageSettings
 from .quota import StorageQuota, storage_quota
 
 
-def get_storage_backend(services: ServicesDep) -> StorageBackend:
+def configured_storage(services: Services) -> StorageBackend:
     """The backend, or 503 naming the settings it still needs."""
     return require_configured(
         services.storage,
@@ -22,7 +22,11 @@ def get_storage_backend(services: ServicesDep) -> StorageBackend:
     )
 
 
-def get_storage_settings(services: ServicesDep) -> StorageSettings:
+async def get_storage_backend(services: ServicesDep) -> StorageBackend:
+    return configured_storage(services)
+
+
+async def get_storage_settings(services: ServicesDep) -> StorageSettings:
     return services.storage_settings
 
 

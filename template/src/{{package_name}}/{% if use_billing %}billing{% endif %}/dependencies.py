@@ -16,14 +16,14 @@ from .models import Subscription
 from .providers.base import BillingProvider
 
 
-def get_billing_settings(services: ServicesDep) -> BillingSettings:
+async def get_billing_settings(services: ServicesDep) -> BillingSettings:
     return services.billing_settings
 
 
 BillingSettingsDep = Annotated[BillingSettings, Depends(get_billing_settings)]
 
 
-def configured_provider(services: ServicesDep) -> BillingProvider:
+async def configured_provider(services: ServicesDep) -> BillingProvider:
     """The provider, or 503 naming the settings to fill in."""
     return require_configured(services.billing, "Billing")
 
@@ -31,7 +31,7 @@ def configured_provider(services: ServicesDep) -> BillingProvider:
 ConfiguredProvider = Annotated[BillingProvider, Depends(configured_provider)]
 
 
-def webhook_provider(provider: str, services: ServicesDep) -> BillingProvider:
+async def webhook_provider(provider: str, services: ServicesDep) -> BillingProvider:
     """The provider named in the path; its endpoint is off while its secret is empty."""
     configured = services.billing
     if provider != configured.name:

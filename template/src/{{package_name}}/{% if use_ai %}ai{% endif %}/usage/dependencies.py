@@ -9,11 +9,11 @@ from .ledger import Ledger
 from .quotas import LimitSource
 
 
-def get_ledger(services: ServicesDep) -> Ledger:
+async def get_ledger(services: ServicesDep) -> Ledger:
     return Ledger(services)
 
 
-def get_limit_source(services: ServicesDep) -> LimitSource:
+async def get_limit_source(services: ServicesDep) -> LimitSource:
     return services.ai_limits
 
 

@@ -8,7 +8,7 @@ from fastapi import Depends
 from ...core.providers import require_configured
 from ...services import ServicesDep
 from ...storage.backends.base import StorageBackend
-from ...storage.dependencies import get_storage_backend
+from ...storage.dependencies import configured_storage
 from .config import AudioSettings
 from .providers.base import AudioProvider
 
@@ -16,19 +16,19 @@ from .providers.base import AudioProvider
 LOCAL_HINT = "For development, AUDIO_PROVIDER=local answers without any network."
 
 
-def get_audio_settings(services: ServicesDep) -> AudioSettings:
+async def get_audio_settings(services: ServicesDep) -> AudioSettings:
     return services.audio_settings
 
 
-def get_audio_provider(services: ServicesDep) -> AudioProvider:
+async def get_audio_provider(services: ServicesDep) -> AudioProvider:
     """The provider, or 503 naming the settings it still needs."""
     return require_configured(services.audio, "The audio provider", alternative=LOCAL_HINT)
 
 
-def storage_on_demand(services: ServicesDep) -> Callable[[], StorageBackend]:
+async def storage_on_demand(services: ServicesDep) -> Callable[[], StorageBackend]:
     """The storage backend, resolved only by a request that uses it: transcribing an
     upload works while storage is unconfigured."""
-    return lambda: get_storage_backend(services)
+    return lambda: configured_storage(services)
 
 
 AudioSettingsDep = Annotated[AudioSettings, Depends(get_audio_settings)]

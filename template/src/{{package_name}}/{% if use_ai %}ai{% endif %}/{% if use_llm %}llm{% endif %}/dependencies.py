@@ -9,11 +9,11 @@ from .config import LlmSettings
 from .providers import ChatProviders
 
 
-def get_llm_settings(services: ServicesDep) -> LlmSettings:
+async def get_llm_settings(services: ServicesDep) -> LlmSettings:
     return services.llm_settings
 
 
-def get_chat_providers(services: ServicesDep) -> ChatProviders:
+async def get_chat_providers(services: ServicesDep) -> ChatProviders:
     return services.chat
 
 
