@@ -16,6 +16,8 @@ from . import repository
 # How long a sign-in may take between the redirect and the callback (the marker cookie
 # lives as long).
 PENDING_SIGN_IN_TTL = timedelta(minutes=10)
+# Where the OAuth routes are served (auth/router.py), the only ones using the cookie.
+SIGN_IN_PATHS = "/api/v1/auth/oauth/"
 
 
 class OAuthStateStore:

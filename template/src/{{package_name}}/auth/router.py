@@ -31,6 +31,7 @@ from .dependencies import (
     PasswordHasherDep,
     ThrottleDep,
 )
+from .oauth_state import SIGN_IN_PATHS
 from .schemas import (
     Accepted,
     ChangePasswordRequest,
@@ -259,7 +260,7 @@ OAuthClient = Annotated[Any, Depends(_oauth_client)]
 
 @router.get("/oauth/{provider}/authorize", response_class=RedirectResponse)
 async def oauth_authorize(request: Request, client: OAuthClient, settings: SettingsDep) -> Response:
-    redirect_uri = f"{settings.public_url.rstrip('/')}/api/v1/auth/oauth/{client.name}/callback"
+    redirect_uri = f"{settings.public_url.rstrip('/')}{SIGN_IN_PATHS}{client.name}/callback"
     response: Response = await client.authorize_redirect(request, redirect_uri)
     return response
 

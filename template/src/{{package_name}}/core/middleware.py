@@ -1,12 +1,13 @@
-"""Pure ASGI middleware: a request id for every line, an access line, a body size limit,
-the cross-site check for cookie-authenticated writes, and the security headers every
-response carries."""
+"""Pure ASGI middleware: a request id for every line, an access line and the security
+headers on every response, a body size limit, the cross-site check for
+cookie-authenticated writes, and a middleware scoped to some paths only."""
 
 import re
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from http.cookies import SimpleCookie
+from typing import Any
 from urllib.parse import urlsplit
 
 import structlog
@@ -33,15 +34,21 @@ _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 
 class RequestContextMiddleware:
     """Binds ``request_id`` (the caller's ``X-Request-ID`` if sane, else a new one) to
-    every log line of the request, echoes it back, and writes one access line.
+    every log line of the request, echoes it back with the ``response_headers`` every
+    response carries (the security headers), and writes one access line.
 
     It also answers what nothing else handled: a crash is logged with its traceback and
     becomes the 500 envelope here, so the connection stays usable (an exception that
     reached the server would make it drop the connection).
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(
+        self, app: ASGIApp, response_headers: Iterable[tuple[str, str]] = ()
+    ) -> None:
         self.app = app
+        # Encoded once: they are added to every response.
+        self._headers = [(n.lower().encode("latin-1"), v.encode("latin-1")) for n, v in response_headers]
+        self._names = frozenset(name for name, _ in self._headers) | {b"x-request-id"}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -55,24 +62,31 @@ class RequestContextMiddleware:
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
         status_code = 500
+        own_headers = [*self._headers, (b"x-request-id", request_id.encode("latin-1"))]
 
         response_started = False
 
-        async def send_with_id(message: Message) -> None:
+        async def send_with_headers(message: Message) -> None:
             nonlocal status_code, response_started
             if message["type"] == "http.response.start":
                 response_started = True
                 status_code = message["status"]
-                MutableHeaders(scope=message)["X-Request-ID"] = request_id
+                # Ours replace any the app set (a route's Cache-Control included).
+                kept = [
+                    (name, value)
+                    for name, value in message.get("headers", ())
+                    if name.lower() not in self._names
+                ]
+                message["headers"] = kept + own_headers
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, receive, send_with_headers)
         except Exception as exc:
             if response_started:
                 raise  # half a response is out: the server can only drop the connection
             logger.exception("request.crashed", exc_info=exc)
-            await unexpected_error_response()(scope, receive, send_with_id)
+            await unexpected_error_response()(scope, receive, send_with_headers)
         finally:
             logger.info(
                 "request",
@@ -82,6 +96,23 @@ class RequestContextMiddleware:
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
             )
             structlog.contextvars.clear_contextvars()
+
+
+class OnlyUnder:
+    """Runs ``middleware`` for the paths under ``prefix``; every other request skips it."""
+
+    def __init__(
+        self, app: ASGIApp, *, prefix: str, middleware: Callable[..., ASGIApp], **options: Any
+    ) -> None:
+        self.app = app
+        self.prefix = prefix
+        self.wrapped = middleware(app, **options)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(self.prefix):
+            await self.wrapped(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
 
 
 class BodySizeLimitMiddleware:
@@ -180,15 +211,15 @@ class CsrfOriginMiddleware:
 _HSTS_MAX_AGE = 63_072_000
 
 
-def security_headers(settings: Settings) -> Secure:
-    """The headers `secure`'s middleware puts on every response, errors included.
+def security_headers(settings: Settings) -> list[tuple[str, str]]:
+    """The headers every response carries, errors included (`secure` builds them).
 
     An API answers JSON to programs, so nothing of it may be framed, sniffed or cached:
     ``no-store`` keeps session tokens and personal data out of browser and proxy caches.
     Only ``frame-ancestors`` is set in the content security policy, so the docs page
     (scripts from a CDN) keeps working where it is served.
     """
-    return Secure(
+    policy = Secure(
         xcto=XContentTypeOptions(),
         xfo=XFrameOptions().deny(),
         csp=ContentSecurityPolicy().frame_ancestors("'none'"),
@@ -200,6 +231,7 @@ def security_headers(settings: Settings) -> Secure:
             else None
         ),
     )
+    return list(policy.headers.items())
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
