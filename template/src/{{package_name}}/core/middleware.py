@@ -7,7 +7,6 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from http.cookies import SimpleCookie
-from typing import Any
 from urllib.parse import urlsplit
 
 import structlog
@@ -47,7 +46,10 @@ class RequestContextMiddleware:
     ) -> None:
         self.app = app
         # Encoded once: they are added to every response.
-        self._headers = [(n.lower().encode("latin-1"), v.encode("latin-1")) for n, v in response_headers]
+        self._headers = [
+            (name.lower().encode("latin-1"), value.encode("latin-1"))
+            for name, value in response_headers
+        ]
         self._names = frozenset(name for name, _ in self._headers) | {b"x-request-id"}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -99,14 +101,13 @@ class RequestContextMiddleware:
 
 
 class OnlyUnder:
-    """Runs ``middleware`` for the paths under ``prefix``; every other request skips it."""
+    """Runs the middleware ``wrap`` puts around the app for the paths under ``prefix``;
+    every other request skips it."""
 
-    def __init__(
-        self, app: ASGIApp, *, prefix: str, middleware: Callable[..., ASGIApp], **options: Any
-    ) -> None:
+    def __init__(self, app: ASGIApp, *, prefix: str, wrap: Callable[[ASGIApp], ASGIApp]) -> None:
         self.app = app
         self.prefix = prefix
-        self.wrapped = middleware(app, **options)
+        self.wrapped = wrap(app)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith(self.prefix):
