@@ -19,7 +19,6 @@ from secure import (
     XContentTypeOptions,
     XFrameOptions,
 )
-from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -41,9 +40,7 @@ class RequestContextMiddleware:
     reached the server would make it drop the connection).
     """
 
-    def __init__(
-        self, app: ASGIApp, response_headers: Iterable[tuple[str, str]] = ()
-    ) -> None:
+    def __init__(self, app: ASGIApp, response_headers: Iterable[tuple[str, str]] = ()) -> None:
         self.app = app
         # Encoded once: they are added to every response.
         self._headers = [
