@@ -49,12 +49,19 @@ def _client_ip(request: Request) -> str | None:
 
 
 async def _sign_in(
-    request: Request, response: Response, session: DbSession, settings: Settings, user: User
+    request: Request,
+    response: Response,
+    session: DbSession,
+    settings: Settings,
+    user: User,
+    *,
+    method: str,
 ) -> TokenResponse:
     issued = await auth_service.start_session(
         session,
         settings,
         user,
+        method=method,
         user_agent=request.headers.get("user-agent"),
         ip_address=_client_ip(request),
     )
@@ -112,7 +119,7 @@ async def login(
         await throttle.record_failure(email, ip)
         raise
     await throttle.record_success(email)
-    return await _sign_in(request, response, session, settings, user)
+    return await _sign_in(request, response, session, settings, user, method="password")
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
@@ -214,7 +221,7 @@ async def consume_magic_link(
     settings: SettingsDep,
 ) -> TokenResponse:
     user = await auth_service.consume_magic_link(session, body.token)
-    return await _sign_in(request, response, session, settings, user)
+    return await _sign_in(request, response, session, settings, user, method="magic_link")
 
 
 ProviderName = Annotated[str, Path(max_length=50, pattern=r"^[a-z0-9_-]+$")]
@@ -258,5 +265,5 @@ async def oauth_callback(
     user = await auth_service.login_with_identity(session, identity)
     target = urljoin(settings.public_url.rstrip("/") + "/", auth_settings.oauth_redirect_path)
     response = RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
-    await _sign_in(request, response, session, settings, user)
+    await _sign_in(request, response, session, settings, user, method=client.name)
     return response

@@ -11,6 +11,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..analytics import track
+from ..analytics.events import EmailVerified, UserLoggedIn, UserSignedUp
 from ..core.config import Settings
 from ..core.db.types import utcnow
 from ..core.db.unit_of_work import release_connection
@@ -81,6 +83,7 @@ async def register(
             session.add(user)
     except IntegrityError:
         raise EmailTaken(details={"field": "email"}) from None
+    track(session, UserSignedUp(user_id=user.id, method="password"))
     return user
 
 
@@ -114,9 +117,12 @@ async def start_session(
     settings: Settings,
     user: User,
     *,
+    method: str,
     user_agent: str | None,
     ip_address: str | None,
 ) -> IssuedSession:
+    """A new session for ``user``, who signed in by ``method`` ("password", "magic_link",
+    or the OAuth provider)."""
     token = new_token()
     now = utcnow()
     user_session = UserSession(
@@ -130,6 +136,7 @@ async def start_session(
     )
     session.add(user_session)
     await session.flush()
+    track(session, UserLoggedIn(user_id=user.id, method=method))
     return IssuedSession(token=token, session=user_session)
 
 
@@ -235,6 +242,7 @@ async def verify_email(session: AsyncSession, settings: Settings, token: str) ->
     user = await tokens.consume(session, token, TokenPurpose.VERIFY_EMAIL)
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
+        track(session, EmailVerified(user_id=user.id))
         send_email(
             session,
             settings,
@@ -383,10 +391,12 @@ async def _linked_or_new_user(session: AsyncSession, identity: OAuthIdentity) ->
             "oauth.unverified_email", provider=identity.provider, has_email=bool(identity.email)
         )
         raise OAuthEmailNotVerified()
+    created = False
     # A savepoint: losing a race rolls back only this attempt, not the request.
     async with session.begin_nested():
         user = await user_repository.get_by_email(session, identity.email)
         if user is None:
+            created = True
             user = User(
                 email=normalize_email(identity.email),
                 name=identity.name[:100] if identity.name else None,
@@ -405,6 +415,8 @@ async def _linked_or_new_user(session: AsyncSession, identity: OAuthIdentity) ->
             )
         )
         user.email_verified_at = user.email_verified_at or utcnow()
+    if created:
+        track(session, UserSignedUp(user_id=user.id, method=identity.provider))
     return user
 
 
