@@ -84,12 +84,27 @@ class EventSender:
             return
         self._closed = True
         task, self._task = self._task, None
-        if task is not None and not task.done() and task.get_loop() is _running_loop():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        if self.enabled and self._buffer:
-            await self._deliver_before_deadline()
+        try:
+            async with asyncio.timeout(self.settings.shutdown_timeout_seconds):
+                if task is not None and task.get_loop() is _running_loop():
+                    # A delivery in progress finishes first: it may have reached the sink
+                    # already, and sending it again would count it twice.
+                    async with self._sending:
+                        task.cancel()
+                while self.enabled and self._buffer:
+                    if self._now() < self._retry_at:
+                        await asyncio.sleep(self._retry_at - self._now())
+                    await self._deliver_buffered()
+        except TimeoutError:
+            pass
+        finally:
+            if task is not None and not task.done() and task.get_loop() is _running_loop():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        if self._buffer:
+            logger.warning("analytics.lost_at_shutdown", events=len(self._buffer))
+            self._buffer.clear()
         await self.provider.aclose()
 
     def _ensure_task(self) -> None:
@@ -108,23 +123,34 @@ class EventSender:
 
     async def _run(self) -> None:
         while True:
-            if self._now() < self._retry_at:
-                await asyncio.sleep(self._retry_at - self._now())
-            else:
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(self.settings.flush_interval_seconds):
-                        await self._wakeup.wait()
-            self._wakeup.clear()
-            await self._deliver_buffered()
+            interval_passed = await self._wait()
+            if self._now() >= self._retry_at:  # else: woken during a backoff, wait on
+                await self._deliver_buffered(full_batches_only=not interval_passed)
 
-    async def _deliver_buffered(self) -> None:
-        """Send every buffered batch; on a failure keep the rest and schedule a retry."""
+    async def _wait(self) -> bool:
+        """Until a batch is full, a retry was scheduled, or the interval (or the backoff)
+        is over; True when the interval passed."""
+        backoff = self._retry_at - self._now()
+        try:
+            async with asyncio.timeout(
+                backoff if backoff > 0 else self.settings.flush_interval_seconds
+            ):
+                await self._wakeup.wait()
+        except TimeoutError:
+            return True
+        finally:
+            # Cleared once awake, never before waiting: a batch filled before this task
+            # first ran must still wake it.
+            self._wakeup.clear()
+        return False
+
+    async def _deliver_buffered(self, *, full_batches_only: bool = False) -> None:
+        """Send the buffered batches (only full ones, if so asked); on a failure keep the
+        rest and schedule a retry."""
+        size = self.settings.batch_size
         async with self._sending:
-            while self._buffer:
-                batch = [
-                    self._buffer.popleft()
-                    for _ in range(min(self.settings.batch_size, len(self._buffer)))
-                ]
+            while self._buffer and not (full_batches_only and len(self._buffer) < size):
+                batch = [self._buffer.popleft() for _ in range(min(size, len(self._buffer)))]
                 if not await self._deliver(batch):
                     return
 
@@ -163,20 +189,6 @@ class EventSender:
                 self._delivered()
         return True
 
-    async def _deliver_before_deadline(self) -> None:
-        deadline = self._now() + self.settings.shutdown_timeout_seconds
-        try:
-            async with asyncio.timeout(self.settings.shutdown_timeout_seconds):
-                while self._buffer:
-                    if self._now() < self._retry_at:
-                        await asyncio.sleep(min(self._retry_at, deadline) - self._now())
-                    await self._deliver_buffered()
-        except TimeoutError:
-            pass
-        if self._buffer:
-            logger.warning("analytics.lost_at_shutdown", events=len(self._buffer))
-            self._buffer.clear()
-
     def _requeue(self, events: list[AnalyticsEvent]) -> None:
         self._buffer.extendleft(reversed(events))
 
@@ -189,6 +201,7 @@ class EventSender:
             delay = min(backoff, self.settings.retry_max_delay_seconds)
             delay *= random.uniform(0.5, 1.5)  # noqa: S311 (jitter, not security)
         self._retry_at = self._now() + delay
+        self._wakeup.set()  # the task now waits for the retry instead of the interval
         reason = exc.message if isinstance(exc, ProviderUnavailable) else "timed out"
         logger.warning(
             "analytics.delivery_failed",

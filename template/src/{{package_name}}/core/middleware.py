@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import structlog
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
+from starlette.routing import replace_params
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..analytics.events import ApiRequest
@@ -82,7 +83,6 @@ def _record_api_request(scope: Scope, status_code: int, duration_ms: float) -> N
     services = getattr(scope["app"].state, "services", None) if "app" in scope else None
     if services is None or scope["path"] in services.analytics_settings.ignored_paths:
         return
-    route = scope.get("route")
     # Bound by `CurrentUser` when the request was authenticated.
     user_id = structlog.contextvars.get_contextvars().get("user_id")
     services.analytics.record(
@@ -90,12 +90,29 @@ def _record_api_request(scope: Scope, status_code: int, duration_ms: float) -> N
             ApiRequest(
                 user_id=uuid.UUID(user_id) if isinstance(user_id, str) else None,
                 method=scope["method"],
-                route=getattr(route, "path", None),
+                route=route_template(scope),
                 status=status_code,
                 duration_ms=duration_ms,
             )
         ]
     )
+
+
+def route_template(scope: Scope) -> str | None:
+    """The matched route's path template (``/api/v1/files/{file_id}``); None when no
+    route matched. A route of an included router may know only its own part of the path
+    (FastAPI 0.16x): the rest is what the request's path has in front of that part."""
+    route = scope.get("route")
+    template = getattr(route, "path_format", None)
+    if not isinstance(template, str):
+        return None
+    convertors = getattr(route, "param_convertors", {})
+    try:
+        rendered, _ = replace_params(template, convertors, dict(scope.get("path_params", {})))
+    except (KeyError, TypeError, ValueError):
+        return template
+    path: str = scope["path"]
+    return path.removesuffix(rendered) + template if path.endswith(rendered) else template
 
 
 class BodySizeLimitMiddleware:
