@@ -113,7 +113,7 @@ class EventSender:
             return  # no event loop here: the next flush (or aclose) sends them
         if self._task is None or self._task.done() or self._loop is not loop:
             self._loop = loop
-            # Fresh primitives: a Celery worker may run us on more than one loop.
+            # Fresh primitives: a worker process may run us on more than one loop.
             self._wakeup, self._sending = asyncio.Event(), asyncio.Lock()
             # A context of its own: the request that happened to start it must not lend
             # the task its request id (log lines) or its trace (the sink's HTTP spans).

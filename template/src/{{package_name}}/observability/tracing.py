@@ -59,7 +59,8 @@ def start_tracing(
 ) -> bool:
     """Trace this process if an OTLP endpoint is set (tests pass an in-memory ``exporter``
     and ``metric_reader`` instead); True when tracing. Instruments SQLAlchemy (engines
-    created from now on) and httpx; the app and Celery are instrumented by their owners."""
+    created from now on) and httpx; the app and the task queue are instrumented where
+    they are made."""
     global _providers, _active
     if _active:
         return True
@@ -133,8 +134,9 @@ def trace_context() -> dict[str, str]:
 
 @contextmanager
 def job_span(name: str, carrier: Mapping[str, str] | None, **attributes: Any) -> Iterator[None]:
-    """A span for one run of job ``name``: the child of the span already current (Celery's
-    own, when it is instrumented), else of the trace in ``carrier`` (the enqueuing request)."""
+    """A span for one run of job ``name``: the child of the span already current (the task
+    queue's own, when it is instrumented), else of the trace in ``carrier`` (the request
+    that enqueued it)."""
     if not _active or _providers is None:
         yield
         return
