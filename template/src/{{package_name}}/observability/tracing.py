@@ -221,8 +221,9 @@ def _otlp_exporters(config: ObservabilitySettings) -> tuple["SpanExporter", "Met
     assert config.otel_exporter_otlp_endpoint is not None
     base = config.otel_exporter_otlp_endpoint.rstrip("/")
     raw_headers = config.otel_exporter_otlp_headers
+    raw = raw_headers.get_secret_value() if raw_headers else ""
     # None: the exporters read OTEL_EXPORTER_OTLP_HEADERS from the environment themselves.
-    headers = dict(parse_env_headers(raw_headers.get_secret_value())) if raw_headers else None
+    headers = dict(parse_env_headers(raw)) if raw else None
     spans = OTLPSpanExporter(endpoint=f"{base}/v1/traces", headers=headers)
     metrics = OTLPMetricExporter(endpoint=f"{base}/v1/metrics", headers=headers)
     return spans, PeriodicExportingMetricReader(metrics)
