@@ -81,7 +81,9 @@ class RequestContextMiddleware:
 
 def _record_api_request(scope: Scope, status_code: int, duration_ms: float) -> None:
     services = getattr(scope["app"].state, "services", None) if "app" in scope else None
-    if services is None or scope["path"] in services.analytics_settings.ignored_paths:
+    if services is None or not services.analytics.enabled:
+        return
+    if scope["path"] in services.analytics_settings.ignored_paths:
         return
     # Bound by `CurrentUser` when the request was authenticated.
     user_id = structlog.contextvars.get_contextvars().get("user_id")

@@ -20,7 +20,7 @@ class ConsoleAnalyticsProvider:
             logger.info(
                 "analytics.console",
                 analytics_event=event.name,
-                **event.model_dump(mode="json", exclude={"request_id"}),
+                **event.model_dump(mode="json"),
             )
 
     async def aclose(self) -> None:
