@@ -9,9 +9,8 @@ import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import structlog
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,6 +18,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from ...core.providers import ProviderRejected, ProviderUnavailable
 from ..events import AnalyticsEvent
 from .base import DeliveryPostponed
+
+if TYPE_CHECKING:
+    import httpx
 
 logger = structlog.get_logger(__name__)
 
@@ -36,6 +38,9 @@ class TinybirdProvider:
     name = "tinybird"
 
     def __init__(self, settings: TinybirdSettings, *, timeout: float) -> None:
+        # Imported here: a process that sends no analytics does not pay for httpx.
+        import httpx
+
         self.token = settings.token.get_secret_value() if settings.token else None
         self.api_url = settings.api_url.rstrip("/")
         self.client = httpx.AsyncClient(timeout=httpx.Timeout(timeout))
@@ -46,6 +51,8 @@ class TinybirdProvider:
     async def send(self, events: Sequence[AnalyticsEvent]) -> None:
         if not self.token:
             raise ProviderRejected("TINYBIRD_TOKEN is not set.")
+        import httpx
+
         name = events[0].name
         body = "".join(json.dumps(row(event), separators=(",", ":")) + "\n" for event in events)
         try:
@@ -85,7 +92,7 @@ def row(event: AnalyticsEvent) -> dict[str, Any]:
     return data
 
 
-def _report_quarantine(name: str, response: httpx.Response) -> None:
+def _report_quarantine(name: str, response: "httpx.Response") -> None:
     try:
         quarantined = int(response.json().get("quarantined_rows", 0))
     except (ValueError, AttributeError, TypeError):
@@ -95,7 +102,7 @@ def _report_quarantine(name: str, response: httpx.Response) -> None:
         logger.warning("analytics.rows_quarantined", datasource=name, rows=quarantined)
 
 
-def _retry_after(response: httpx.Response) -> float | None:
+def _retry_after(response: "httpx.Response") -> float | None:
     """Seconds from ``Retry-After`` (seconds or an HTTP date), else ``X-RateLimit-Reset``."""
     value = response.headers.get("retry-after") or response.headers.get("x-ratelimit-reset")
     if not value:
