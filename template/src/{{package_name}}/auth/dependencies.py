@@ -2,6 +2,7 @@
 
 from typing import Annotated, Any
 
+import structlog
 from argon2 import PasswordHasher
 from fastapi import Depends
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
@@ -40,6 +41,8 @@ async def get_current_session(
     user_session = await sessions.resolve_session(session, token)
     if user_session is None:
         raise Unauthorized("The session is invalid or has expired.")
+    # Named on the request's log lines and its `api_request` analytics event.
+    structlog.contextvars.bind_contextvars(user_id=str(user_session.user_id))
     return user_session
 
 

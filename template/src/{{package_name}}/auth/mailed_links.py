@@ -11,6 +11,8 @@ from urllib.parse import urlencode
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..analytics import track
+from ..analytics.events import EmailVerified
 from ..core.config import Settings
 from ..core.db.types import utcnow
 from ..email.service import send_email
@@ -96,6 +98,7 @@ async def verify_email(session: AsyncSession, settings: Settings, token: str) ->
     user = await one_time_tokens.consume(session, token, TokenPurpose.VERIFY_EMAIL)
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
+        track(session, EmailVerified(user_id=user.id))
         send_email(
             session,
             settings,

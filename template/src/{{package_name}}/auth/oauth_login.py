@@ -4,6 +4,8 @@ import structlog
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..analytics import track
+from ..analytics.events import UserSignedUp
 from ..core.db.types import utcnow
 from ..core.errors import BadRequest, Forbidden
 from ..users import repository as user_repository
@@ -46,10 +48,12 @@ async def _linked_or_new_user(session: AsyncSession, identity: OAuthIdentity) ->
             "oauth.unverified_email", provider=identity.provider, has_email=bool(identity.email)
         )
         raise OAuthEmailNotVerified()
+    created = False
     # A savepoint: losing a race rolls back only this attempt, not the request.
     async with session.begin_nested():
         user = await user_repository.get_by_email(session, identity.email)
         if user is None:
+            created = True
             user = User(
                 email=normalize_email(identity.email),
                 name=identity.name[:100] if identity.name else None,
@@ -68,4 +72,6 @@ async def _linked_or_new_user(session: AsyncSession, identity: OAuthIdentity) ->
             )
         )
         user.email_verified_at = user.email_verified_at or utcnow()
+    if created:
+        track(session, UserSignedUp(user_id=user.id, method=identity.provider))
     return user

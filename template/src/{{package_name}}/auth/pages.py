@@ -175,5 +175,5 @@ async def magic_link(
         return _page(settings, 400, title="Sign in", error=exc.message)
     target = urljoin(settings.public_url.rstrip("/") + "/", auth_settings.oauth_redirect_path)
     response = RedirectResponse(target, status_code=303)
-    await sign_in(request, response, session, settings, user)
+    await sign_in(request, response, session, settings, user, method="magic_link")
     return response

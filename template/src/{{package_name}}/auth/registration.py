@@ -11,6 +11,8 @@ from argon2 import PasswordHasher
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..analytics import track
+from ..analytics.events import UserSignedUp
 from ..core.config import Settings
 from ..core.errors import Conflict
 from ..users import repository as user_repository
@@ -47,6 +49,7 @@ async def register(
             return
         await _mail_account_exists(session, settings, auth_settings, existing)
         return
+    track(session, UserSignedUp(user_id=user.id, method="password"))
     await mailed_links.send_verification_email(session, settings, auth_settings, user)
 
 

@@ -57,12 +57,19 @@ def _client_ip(request: Request) -> str | None:
 
 
 async def sign_in(
-    request: Request, response: Response, session: DbSession, settings: Settings, user: User
+    request: Request,
+    response: Response,
+    session: DbSession,
+    settings: Settings,
+    user: User,
+    *,
+    method: str,
 ) -> TokenResponse:
     issued = await sessions.start_session(
         session,
         settings,
         user,
+        method=method,
         user_agent=request.headers.get("user-agent"),
         ip_address=_client_ip(request),
     )
@@ -126,7 +133,7 @@ async def login(
         session, hasher, auth_settings, email=email, password=body.password
     )
     await throttle.password_matched(email)
-    return await sign_in(request, response, session, settings, user)
+    return await sign_in(request, response, session, settings, user, method="password")
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
@@ -241,7 +248,7 @@ async def consume_magic_link(
     settings: SettingsDep,
 ) -> TokenResponse:
     user = await mailed_links.consume_magic_link(session, body.token)
-    return await sign_in(request, response, session, settings, user)
+    return await sign_in(request, response, session, settings, user, method="magic_link")
 
 
 ProviderName = Annotated[str, Path(max_length=50, pattern=r"^[a-z0-9_-]+$")]
@@ -290,5 +297,5 @@ async def oauth_callback(
     user = await oauth_login.login_with_identity(session, identity)
     target = urljoin(settings.public_url.rstrip("/") + "/", auth_settings.oauth_redirect_path)
     response = RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
-    await sign_in(request, response, session, settings, user)
+    await sign_in(request, response, session, settings, user, method=client.name)
     return response

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..analytics import track
+from ..analytics.events import UserLoggedIn
 from ..core.config import Settings
 from ..core.db.types import utcnow
 from ..core.security import hash_token, new_token
@@ -26,9 +28,12 @@ async def start_session(
     settings: Settings,
     user: User,
     *,
+    method: str,
     user_agent: str | None,
     ip_address: str | None,
 ) -> IssuedSession:
+    """A new session for ``user``, who signed in by ``method`` ("password", "magic_link",
+    or the OAuth provider)."""
     token = new_token()
     now = utcnow()
     user_session = UserSession(
@@ -42,6 +47,7 @@ async def start_session(
     )
     session.add(user_session)
     await session.flush()
+    track(session, UserLoggedIn(user_id=user.id, method=method))
     return IssuedSession(token=token, session=user_session)
 
 

@@ -24,6 +24,8 @@ from sqlalchemy.exc import (
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ..observability.sentry import capture_exception
+
 logger = structlog.get_logger(__name__)
 
 
@@ -153,6 +155,12 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, code, message, headers=exc.headers)
 
 
+def report_crash(exc: BaseException) -> None:
+    """Log an unexpected error with its traceback, and report it to Sentry when it is on."""
+    logger.exception("request.crashed", exc_info=exc)
+    capture_exception(exc)
+
+
 def unexpected_error_response() -> JSONResponse:
     """The answer to a crash (it is logged with its traceback where it is caught)."""
     return error_response(500, "internal_error", "An unexpected error occurred.")
@@ -178,14 +186,14 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
         return error_response(409, "conflict", "The request conflicts with a concurrent change.")
     if is_outage(exc):
         return _outage(exc)
-    logger.exception("request.crashed", exc_info=exc)
+    report_crash(exc)
     return unexpected_error_response()
 
 
 async def _connection_error(request: Request, exc: Exception) -> JSONResponse:
     if is_outage(exc):
         return _outage(exc)
-    logger.exception("request.crashed", exc_info=exc)
+    report_crash(exc)
     return unexpected_error_response()
 
 

@@ -1,4 +1,5 @@
-"""structlog for our lines and the standard library's, with the request id on every line."""
+"""structlog for our lines and the standard library's, with the request id (and, when
+tracing, the trace id) on every line."""
 
 import logging
 import sys
@@ -6,6 +7,7 @@ import sys
 import structlog
 from structlog.types import Processor
 
+from ..observability.tracing import add_trace_ids
 from .config import Settings
 
 
@@ -14,6 +16,7 @@ def configure_logging(settings: Settings) -> None:
     json_lines = settings.log_json if settings.log_json is not None else settings.is_production
     shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
+        add_trace_ids,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),

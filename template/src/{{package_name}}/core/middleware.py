@@ -1,6 +1,6 @@
-"""Pure ASGI middleware: a request id for every line, an access line and the security
-headers on every response, a body size limit, the cross-site check for
-cookie-authenticated writes, and a middleware scoped to some paths only."""
+"""Pure ASGI middleware: a request id for every line, an access line, an `api_request`
+analytics event and the security headers on every response, a body size limit, the
+cross-site check for cookie-authenticated writes, and a middleware scoped to some paths."""
 
 import re
 import time
@@ -20,10 +20,12 @@ from secure import (
     XFrameOptions,
 )
 from starlette.exceptions import HTTPException
+from starlette.routing import replace_params
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..analytics.events import ApiRequest
 from .config import Settings
-from .errors import error_response, unexpected_error_response
+from .errors import error_response, report_crash, unexpected_error_response
 
 logger = structlog.get_logger("access")
 
@@ -33,7 +35,8 @@ _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 class RequestContextMiddleware:
     """Binds ``request_id`` (the caller's ``X-Request-ID`` if sane, else a new one) to
     every log line of the request, echoes it back with the ``response_headers`` every
-    response carries (the security headers), and writes one access line.
+    response carries (the security headers), writes one access line and records one
+    `api_request` event (handed to the analytics buffer: no network call here).
 
     It also answers what nothing else handled: a crash is logged with its traceback and
     becomes the 500 envelope here, so the connection stays usable (an exception that
@@ -84,17 +87,57 @@ class RequestContextMiddleware:
         except Exception as exc:
             if response_started:
                 raise  # half a response is out: the server can only drop the connection
-            logger.exception("request.crashed", exc_info=exc)
+            report_crash(exc)
             await unexpected_error_response()(scope, receive, send_with_headers)
         finally:
+            duration_ms = round((time.perf_counter() - started) * 1000, 2)
             logger.info(
                 "request",
                 method=scope["method"],
                 path=scope["path"],
                 status=status_code,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                duration_ms=duration_ms,
             )
+            _record_api_request(scope, status_code, duration_ms)
             structlog.contextvars.clear_contextvars()
+
+
+def _record_api_request(scope: Scope, status_code: int, duration_ms: float) -> None:
+    services = getattr(scope["app"].state, "services", None) if "app" in scope else None
+    if services is None or not services.analytics.enabled:
+        return
+    if scope["path"] in services.analytics_settings.ignored_paths:
+        return
+    # Bound by `CurrentUser` when the request was authenticated.
+    user_id = structlog.contextvars.get_contextvars().get("user_id")
+    services.analytics.record(
+        [
+            ApiRequest(
+                user_id=uuid.UUID(user_id) if isinstance(user_id, str) else None,
+                method=scope["method"],
+                route=route_template(scope),
+                status=status_code,
+                duration_ms=duration_ms,
+            )
+        ]
+    )
+
+
+def route_template(scope: Scope) -> str | None:
+    """The matched route's path template (``/api/v1/files/{file_id}``); None when no
+    route matched. A route of an included router may know only its own part of the path
+    (FastAPI 0.16x): the rest is what the request's path has in front of that part."""
+    route = scope.get("route")
+    template = getattr(route, "path_format", None)
+    if not isinstance(template, str):
+        return None
+    convertors = getattr(route, "param_convertors", {})
+    try:
+        rendered, _ = replace_params(template, convertors, dict(scope.get("path_params", {})))
+    except (KeyError, TypeError, ValueError):
+        return template
+    path: str = scope["path"]
+    return path.removesuffix(rendered) + template if path.endswith(rendered) else template
 
 
 class OnlyUnder:

@@ -12,6 +12,8 @@ from pathlib import PurePosixPath
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..analytics import track
+from ..analytics.events import FileUploaded
 from ..core.db.types import utcnow
 from ..core.errors import Conflict, NotFound, PayloadTooLarge, UnsupportedMediaType
 from ..worker.queue import enqueue
@@ -172,6 +174,15 @@ async def complete_upload(
     stored.completed_at = utcnow()
     await session.flush()
     logger.info("storage.file_ready", file_id=str(stored.id), size=stored.size)
+    track(
+        session,
+        FileUploaded(
+            user_id=stored.owner_id,
+            file_id=stored.id,
+            size_bytes=stored.size,
+            content_type=stored.content_type,
+        ),
+    )
     return stored
 
 

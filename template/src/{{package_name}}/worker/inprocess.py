@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import structlog
 
+from ..observability.sentry import capture_exception
+from ..observability.tracing import job_span
 from .queue import Job
 from .registry import get_task
 from .schedule import PeriodicJob
@@ -74,10 +76,12 @@ class InProcessDispatcher:
         log = logger.bind()
         for attempt in range(1, self.max_attempts + 1):
             try:
-                await fn(self.services, **job.kwargs)
+                with job_span(job.name, job.trace_context, attempt=attempt):
+                    await fn(self.services, **job.kwargs)
             except Exception as exc:
                 if attempt == self.max_attempts:
                     log.exception("task.failed", attempt=attempt, exc_info=exc)
+                    capture_exception(exc)
                     return
                 delay = self.base_delay * 2 ** (attempt - 1) * random.uniform(0.5, 1.5)  # noqa: S311
                 log.warning(

@@ -7,6 +7,7 @@ from typing import Any, Protocol
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..observability.tracing import trace_context
 from .registry import registered_tasks
 
 _PENDING = "pending_jobs"
@@ -18,6 +19,8 @@ class Job:
     kwargs: dict[str, Any] = field(default_factory=dict)
     # The request (or the job) that enqueued it, so the job's log lines name it.
     request_id: str | None = None
+    # Its trace (W3C ``traceparent``), so the job's span continues it; {} when not tracing.
+    trace_context: dict[str, str] = field(default_factory=dict)
 
 
 class Dispatcher(Protocol):
@@ -41,7 +44,7 @@ def enqueue(session: AsyncSession, name: str, **kwargs: Any) -> Job:
         raise LookupError(f"unknown task {name!r}")
     json.dumps(kwargs)
     request_id = structlog.contextvars.get_contextvars().get("request_id")
-    job = Job(name, kwargs, request_id if isinstance(request_id, str) else None)
+    job = Job(name, kwargs, request_id if isinstance(request_id, str) else None, trace_context())
     session.info.setdefault(_PENDING, []).append(job)
     return job
 

@@ -7,12 +7,20 @@ from types import MappingProxyType
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..analytics import track
+from ..analytics.events import SubscriptionCanceled, SubscriptionChanged, SubscriptionStarted
 from ..core.errors import BadRequest, Conflict, NotFound
 from ..users.models import User
 from ..worker.queue import enqueue
 from . import repository
 from .config import BillingSettings
-from .models import FINAL_STATUSES, BillingEvent, Subscription, SubscriptionStatus
+from .models import (
+    ENTITLED_STATUSES,
+    FINAL_STATUSES,
+    BillingEvent,
+    Subscription,
+    SubscriptionStatus,
+)
 from .providers.base import BillingProvider, CheckoutRequest, SubscriptionChange, VerifiedEvent
 from .schemas import Entitlements
 
@@ -159,13 +167,57 @@ async def apply_change(
             provider_updated_at=change.occurred_at,
         )
         session.add(subscription)
+        before = None
     elif _is_stale(subscription, change):
         log.info("billing.stale_event_skipped", stored=subscription.provider_updated_at)
         return subscription
+    else:
+        before = (subscription.status, subscription.plan)
     _merge(subscription, change, settings)
     await session.flush()
     log.info("billing.subscription_updated", status=subscription.status.value)
+    _track_transition(session, subscription, before)
     return subscription
+
+
+def _track_transition(
+    session: AsyncSession,
+    subscription: Subscription,
+    before: tuple[SubscriptionStatus, str | None] | None,
+) -> None:
+    """The analytics event of what changed: it started to grant its plan, it ended for
+    good, or its plan or status moved; nothing when the event changed neither."""
+    status, plan, price_id = subscription.status.value, subscription.plan, subscription.price_id
+    user_id, provider = subscription.user_id, subscription.provider
+    if subscription.status in FINAL_STATUSES and (
+        before is None or before[0] not in FINAL_STATUSES
+    ):
+        track(
+            session,
+            SubscriptionCanceled(
+                user_id=user_id, provider=provider, plan=plan, price_id=price_id, status=status
+            ),
+        )
+    elif subscription.is_entitled and (before is None or before[0] not in ENTITLED_STATUSES):
+        track(
+            session,
+            SubscriptionStarted(
+                user_id=user_id, provider=provider, plan=plan, price_id=price_id, status=status
+            ),
+        )
+    elif before is not None and before != (subscription.status, plan):
+        track(
+            session,
+            SubscriptionChanged(
+                user_id=user_id,
+                provider=provider,
+                plan=plan,
+                previous_plan=before[1],
+                price_id=price_id,
+                status=status,
+                previous_status=before[0].value,
+            ),
+        )
 
 
 # Where a subscription stands in its life. Events stamped in the same second arrive in

@@ -4,12 +4,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
+from sqlalchemy.ext import asyncio as sqlalchemy_asyncio
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from ..config import Settings
 
@@ -31,6 +27,9 @@ class Database:
 def create_engine(url: str, *, echo: bool = False, immediate: bool = True) -> AsyncEngine:
     """The engine; on SQLite, ``immediate=False`` lets a transaction that only reads run
     beside a writer (tests hold one open transaction for a whole test)."""
+    # Looked up on the module at each call: tracing (observability/tracing.py) wraps it
+    # there, so engines made after tracing started are traced.
+    create_async_engine = sqlalchemy_asyncio.create_async_engine
     if not url.startswith("sqlite"):
         return create_async_engine(url, echo=echo, pool_pre_ping=True)
     engine = create_async_engine(url, echo=echo)

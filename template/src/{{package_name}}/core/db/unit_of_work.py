@@ -1,8 +1,9 @@
 """One unit of work for requests, tasks, commands and start-up alike.
 
 A session whose transaction commits when the block succeeds and rolls back when it
-raises; the jobs enqueued on it (`worker.queue.enqueue`) are handed to the dispatcher
-only after the commit succeeded, and dropped with a rollback. Services never commit:
+raises; the jobs enqueued on it (`worker.queue.enqueue`) are handed to the dispatcher,
+and the analytics events tracked on it (`analytics.track`) to the sender, only after
+the commit succeeded, and dropped with a rollback. Services never commit:
 they add and flush, and whoever opened the unit of work decides.
 """
 
@@ -14,6 +15,7 @@ import structlog
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ...analytics.tracking import EventRecorder, discard_tracked, take_tracked
 from ...worker.queue import Dispatcher, discard_pending, dispatch_committed, has_pending_jobs
 from .session import Database
 
@@ -21,18 +23,23 @@ logger = structlog.get_logger(__name__)
 
 
 @asynccontextmanager
-async def unit_of_work(db: Database, dispatcher: Dispatcher) -> AsyncIterator[AsyncSession]:
+async def unit_of_work(
+    db: Database, dispatcher: Dispatcher, analytics: EventRecorder | None = None
+) -> AsyncIterator[AsyncSession]:
     async with db.sessionmaker() as session:
         try:
             yield session
             await session.commit()
         except BaseException:
             discard_pending(session)
+            discard_tracked(session)
             try:
                 await session.rollback()
             except Exception as exc:  # a dead connection: closing the session discards it
                 logger.warning("db.rollback_failed", error=repr(exc))
             raise
+    if analytics is not None:
+        analytics.record(take_tracked(session))
     await dispatch_committed(session, dispatcher)
 
 
@@ -52,7 +59,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's unit of work: committed before the response is sent (a 2xx means
     saved; a failed commit is an error response), rolled back on any error."""
     services = request.app.state.services
-    async with unit_of_work(services.db, services.dispatcher) as session:
+    async with unit_of_work(services.db, services.dispatcher, services.analytics) as session:
         yield session
 
 

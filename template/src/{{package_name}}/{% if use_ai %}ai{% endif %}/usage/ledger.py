@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import structlog
 
+from ...analytics import track
+from ...analytics.events import AnalyticsEvent
 from ...services import Services
 from . import service
 from .quotas import Amounts
@@ -34,11 +36,16 @@ class Ledger:
                 session, user_id=user_id, limits=limits, estimate=estimate, ttl=ttl
             )
 
-    async def settle(self, reservation: Reservation, usage: Usage) -> None:
+    async def settle(
+        self, reservation: Reservation, usage: Usage, *, event: AnalyticsEvent | None = None
+    ) -> None:
+        """Record what the call spent (and its analytics ``event``, in the same commit)."""
         if usage.request_id is None:
             usage = _with_request_id(usage)
         async with self.services.unit_of_work() as session:
             await service.settle(session, reservation, usage)
+            if event is not None:
+                track(session, event)
 
     async def release(self, reservation: Reservation, usage: Usage) -> None:
         """Give a reservation back unused (the call never happened)."""

@@ -1,5 +1,6 @@
 """`POST /ai/audio/transcriptions` (+ `GET .../{id}` for queued ones), `POST /ai/audio/speech`."""
 
+import time
 import uuid
 from typing import Annotated, Any
 
@@ -114,6 +115,7 @@ async def transcribe(
     await release_connection(session)
     reservation = await _reserve_whole(ledger, user.id, estimate, provider, settings)
     transcript: Transcript | None = None
+    started = time.monotonic()
     try:
         transcript = await provider.transcribe(
             data,
@@ -126,7 +128,8 @@ async def transcribe(
         usage = audio_service.transcription_usage(
             settings, provider, transcript, estimated_seconds=seconds
         )
-        await ledger.settle(reservation, usage)
+        event = audio_service.processed_event(user.id, usage, started=started)
+        await ledger.settle(reservation, usage, event=event)
     return TranscriptRead.model_validate(audio_service.transcript_data(transcript))
 
 
@@ -169,6 +172,7 @@ async def speak(
         status="failed",
         free=provider.free,
     )
+    started = time.monotonic()
     try:
         speech = await provider.synthesize(
             body.text, model=settings.speech_model, voice=voice, audio_format=body.format
@@ -182,7 +186,8 @@ async def speak(
             free=provider.free,
         )
     finally:
-        await ledger.settle(reservation, usage)
+        event = audio_service.processed_event(user.id, usage, started=started)
+        await ledger.settle(reservation, usage, event=event)
     if backend is not None:
         stored = await storage_service.save_bytes(
             session,

@@ -2,6 +2,7 @@
 
 import io
 import math
+import time
 import uuid
 import wave
 from dataclasses import asdict
@@ -9,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ...analytics.events import AiAudioProcessed
 from ...core.errors import BadRequest, NotFound, PayloadTooLarge
 from ...worker.queue import enqueue
 from ..usage.quotas import Amounts
@@ -112,6 +114,21 @@ def transcription_usage(
         else transcription_cost(settings, settings.transcription_model, seconds),
         free=provider.free,
         request_id=request_id,
+    )
+
+
+def processed_event(user_id: uuid.UUID, usage: Usage, *, started: float) -> AiAudioProcessed:
+    """The `ai_audio_processed` event of a call that began at ``started`` (monotonic)."""
+    return AiAudioProcessed(
+        user_id=user_id,
+        operation=usage.feature,
+        provider=usage.provider,
+        model=usage.model,
+        status=usage.status,
+        audio_seconds=usage.audio_seconds,
+        characters=usage.characters,
+        cost_micros=usage.cost_micros,
+        latency_ms=round((time.monotonic() - started) * 1000, 2),
     )
 
 

@@ -1,10 +1,12 @@
 """Queued transcriptions: run the provider, store the result, settle the quota."""
 
+import time
 import uuid
 
 import structlog
 from sqlalchemy.orm import undefer
 
+from ...analytics import track
 from ...core.providers import ProviderRejected, ProviderUnavailable, require_configured
 from ...services import Services
 from ...worker.registry import task
@@ -33,6 +35,7 @@ async def transcribe_job(services: Services, *, job_id: str) -> None:
     provider = require_configured(services.audio, "The audio provider")
     transcript: Transcript | None = None
     error = None
+    started = time.monotonic()
     try:
         transcript = await provider.transcribe(
             audio,
@@ -63,4 +66,5 @@ async def transcribe_job(services: Services, *, job_id: str) -> None:
             request_id=f"job:{job_id}",
         )
         await usage_service.settle(session, reservation, usage)
+        track(session, audio_service.processed_event(job.user_id, usage, started=started))
     logger.info("ai.audio.transcribed", job_id=job_id, status=job.status)

@@ -1,5 +1,6 @@
 """`POST /ai/chat`: JSON, or Server-Sent Events with `stream: true`."""
 
+import time
 from collections.abc import AsyncGenerator
 from typing import Any
 
@@ -90,16 +91,19 @@ async def chat(
         # before its first token is still a plain JSON 503.
         first = await anext(events)
         return EventStreamResponse(first, events)
+    started = time.monotonic()
     try:
         result = await provider.complete(request)
     except BaseException:
         failed = chat_service.usage_row(
             settings, provider, qualified, TokenUsage(0, 0), status="failed"
         )
-        await chat_service.settle_shielded(ledger, reservation, failed)
+        await chat_service.settle_shielded(
+            ledger, reservation, failed, streamed=False, started=started
+        )
         raise
     usage: Usage = chat_service.usage_row(settings, provider, qualified, result.usage, status="ok")
-    await chat_service.settle_shielded(ledger, reservation, usage)
+    await chat_service.settle_shielded(ledger, reservation, usage, streamed=False, started=started)
     return ChatOut(
         model=usage.model,
         message=Answer(content=result.text),

@@ -1,6 +1,7 @@
 """Checking a chat request against the limits, estimating it, pricing it, streaming it."""
 
 import json
+import time
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from dataclasses import replace
@@ -9,6 +10,7 @@ from typing import Any
 import anyio
 import structlog
 
+from ...analytics.events import AiChatCompleted
 from ...core.db.types import utcnow
 from ...core.errors import BadRequest, PayloadTooLarge
 from ...core.providers import ProviderRejected, ProviderUnavailable
@@ -148,10 +150,24 @@ def usage_row(
     )
 
 
-async def settle_shielded(ledger: Ledger, reservation: Reservation, usage: Usage) -> None:
-    """Settle even while the surrounding task is being cancelled."""
+async def settle_shielded(
+    ledger: Ledger, reservation: Reservation, usage: Usage, *, streamed: bool, started: float
+) -> None:
+    """Settle (and record the `ai_chat_completed` event) even while the surrounding task
+    is being cancelled; ``started`` is the `time.monotonic()` of the call's start."""
+    event = AiChatCompleted(
+        user_id=reservation.user_id,
+        provider=usage.provider,
+        model=usage.model,
+        status=usage.status,
+        streamed=streamed,
+        input_tokens=usage.input_tokens,
+        output_tokens=usage.output_tokens,
+        cost_micros=usage.cost_micros,
+        latency_ms=round((time.monotonic() - started) * 1000, 2),
+    )
     with anyio.CancelScope(shield=True):
-        await ledger.settle(reservation, usage)
+        await ledger.settle(reservation, usage, event=event)
 
 
 def sse(event: str, data: dict[str, Any]) -> str:
@@ -177,6 +193,7 @@ async def stream_events(
     sent so far (status "cut"), estimated from the characters when the provider
     never got to count.
     """
+    started = time.monotonic()
     sent: list[str] = []
     sent_chars = 0
     cut_off = int(request.max_tokens * CHARS_PER_TOKEN * CUT_OFF_FACTOR)
@@ -218,7 +235,11 @@ async def stream_events(
     finally:
         tokens = counted or _estimated_usage(request, sent)
         await settle_shielded(
-            ledger, reservation, usage_row(settings, provider, qualified, tokens, status=status)
+            ledger,
+            reservation,
+            usage_row(settings, provider, qualified, tokens, status=status),
+            streamed=True,
+            started=started,
         )
 
 
