@@ -281,11 +281,9 @@ def _compose_stack_runs(
         def argv(service: str) -> list[str]:
             command = compose_command(project, service, image)
             if service == "api":  # the published port, and loopback instead of 0.0.0.0
-                script = command[-1]
-                assert "--host 0.0.0.0 --port 8000" in script
-                command[-1] = script.replace(
-                    "--host 0.0.0.0 --port 8000", f"--host 127.0.0.1 --port {port}"
-                )
+                host, published = command.index("--host") + 1, command.index("--port") + 1
+                assert (command[host], command[published]) == ("0.0.0.0", "8000")  # noqa: S104
+                command[host], command[published] = "127.0.0.1", str(port)
             return command
 
         workdir = image.path(image.workdir)
