@@ -7,7 +7,9 @@ one of two errors: the vendor is *unavailable* (down, timing out, rate limiting 
 not help). Vendor SDKs are imported inside their adapter, on first use.
 """
 
+import ssl
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any, Protocol, TypeVar
 
 from .errors import AppError, ServiceUnavailable
@@ -71,3 +73,13 @@ def missing_settings(providers: Sequence[Any]) -> list[str]:
             if setting not in found:
                 found.append(setting)
     return found
+
+
+@lru_cache(maxsize=1)
+def tls_context() -> ssl.SSLContext:
+    """What every vendor's HTTP client verifies servers with: httpx's default (certifi's CA
+    bundle, or SSL_CERT_FILE / SSL_CERT_DIR). Loading the bundle takes about 20 ms, so one
+    context serves every client of the process instead of each loading its own."""
+    import httpx
+
+    return httpx.create_ssl_context()

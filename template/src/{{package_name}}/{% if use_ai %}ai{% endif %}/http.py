@@ -13,7 +13,7 @@ import anyio
 import httpx
 import structlog
 
-from ..core.providers import ProviderRejected, ProviderUnavailable
+from ..core.providers import ProviderRejected, ProviderUnavailable, tls_context
 
 logger = structlog.get_logger(__name__)
 
@@ -39,7 +39,9 @@ class RetryPolicy:
 
 
 def build_client(*, timeout: float, connect_timeout: float) -> httpx.AsyncClient:
-    return httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=connect_timeout))
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(timeout, connect=connect_timeout), verify=tls_context()
+    )
 
 
 async def send_with_retries(

@@ -15,7 +15,7 @@ import structlog
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from ...core.providers import ProviderRejected, ProviderUnavailable
+from ...core.providers import ProviderRejected, ProviderUnavailable, tls_context
 from ..events import AnalyticsEvent
 from .base import DeliveryPostponed
 
@@ -43,7 +43,7 @@ class TinybirdProvider:
 
         self.token = settings.token.get_secret_value() if settings.token else None
         self.api_url = settings.api_url.rstrip("/")
-        self.client = httpx.AsyncClient(timeout=httpx.Timeout(timeout))
+        self.client = httpx.AsyncClient(timeout=httpx.Timeout(timeout), verify=tls_context())
 
     def missing_settings(self) -> list[str]:
         return [] if self.token else ["TINYBIRD_TOKEN"]
