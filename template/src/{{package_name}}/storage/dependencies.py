@@ -6,15 +6,23 @@ from fastapi import Depends
 
 from ..auth.dependencies import CurrentUser
 from ..core.db.unit_of_work import DbSession
-from ..core.providers import require_configured
+from ..core.errors import raises
+from ..core.providers import (
+    NotConfigured,
+    ProviderRejected,
+    ProviderUnavailable,
+    require_configured,
+)
 from ..services import ServicesDep
 from .backends.base import StorageBackend
 from .config import StorageSettings
 from .quota import StorageQuota, storage_quota
 
 
+@raises(NotConfigured, ProviderUnavailable, ProviderRejected)
 def get_storage_backend(services: ServicesDep) -> StorageBackend:
-    """The backend, or 503 naming the settings it still needs."""
+    """The backend, or 503 naming the settings it still needs; the backend's own calls
+    fail as the provider contract says (503 unavailable, 502 rejected)."""
     return require_configured(
         services.storage,
         "File storage",
