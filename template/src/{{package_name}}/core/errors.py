@@ -28,6 +28,8 @@ from sqlalchemy.exc import (
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from .routing import included_routes
+
 logger = structlog.get_logger(__name__)
 
 
@@ -237,7 +239,22 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     status = HTTPStatus(exc.status_code)
     code = _HTTP_CODES.get(exc.status_code) or status.phrase.lower().replace(" ", "_")
     message = exc.detail if isinstance(exc.detail, str) else status.phrase
-    return error_response(exc.status_code, code, message, headers=exc.headers)
+    headers = exc.headers
+    if exc.status_code == MethodNotAllowed.status_code:
+        headers = {**(headers or {}), "Allow": ", ".join(_allowed_methods(request))}
+    return error_response(exc.status_code, code, message, headers=headers)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method the path answers to: Starlette's ``Allow`` names only those of the
+    first route matching the path, and a path has a route per method."""
+    path = request.url.path
+    allowed: set[str] = set()
+    for route in included_routes(request.app.routes):
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(path) and route.methods:
+            allowed.update(route.methods)
+    return sorted(allowed)
 
 
 def unexpected_error_response() -> JSONResponse:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from http import HTTPStatus
 from typing import Any, TypeVar, cast
 
-from fastapi import FastAPI, routing
+from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import TypeAdapter
@@ -34,6 +34,7 @@ from .errors import (
     PayloadTooLarge,
     ValidationFailed,
 )
+from .routing import included_routes
 
 _SCHEMAS = "#/components/schemas/"
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -119,13 +120,7 @@ def route_errors(route: APIRoute) -> list[type[AppError]]:
 
 
 def _documented_routes(app: FastAPI) -> Iterator[APIRoute]:
-    """The routes in the schema, as their routers include them (prefix, tags, dependencies).
-
-    Newer FastAPI keeps included routers whole and walks them with `iter_route_contexts`;
-    older versions copy every route into the app's list.
-    """
-    walk = getattr(routing, "iter_route_contexts", None)
-    for route in walk(app.routes) if walk is not None else app.routes:
+    for route in included_routes(app.routes):
         original = getattr(route, "original_route", route)
         if isinstance(original, APIRoute) and getattr(route, "include_in_schema", False):
             yield cast(APIRoute, route)
@@ -199,11 +194,25 @@ def _error_response(status: int, errors: list[type[AppError]]) -> dict[str, Any]
 def _document_stream(
     responses: dict[str, Any], status: str, event: type[Any], components: dict[str, Any]
 ) -> None:
+    """Each event as sent (the way OpenAPI 3.2's ``itemSchema`` reads, and schemathesis
+    reads ``schema`` before 3.2): its name, and its ``data``, one ``event`` in JSON."""
     name = event.__name__
     _add_schema(components, name, event)
+    names = sorted(components[name].get("discriminator", {}).get("mapping", {}))
     success = responses.setdefault(status, {"description": "Successful Response"})
     success.setdefault("content", {})["text/event-stream"] = {
-        "schema": {"$ref": f"{_SCHEMAS}{name}"},
+        "schema": {
+            "type": "object",
+            "properties": {
+                "event": {"type": "string", **({"enum": names} if names else {})},
+                "data": {
+                    "type": "string",
+                    "contentMediaType": "application/json",
+                    "contentSchema": {"$ref": f"{_SCHEMAS}{name}"},
+                },
+            },
+            "required": ["event", "data"],
+        },
     }
     success["description"] += (
         f"; or, when the request asks to stream, Server-Sent Events whose `data` is one "
