@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .config import Settings
-from .errors import error_response, unexpected_error_response
+from .errors import CsrfFailed, error_response, unexpected_error_response
 
 logger = structlog.get_logger("access")
 
@@ -158,7 +158,7 @@ class CsrfOriginMiddleware:
             if source is not None and origin_of(source) not in self.allowed:
                 logger.warning("csrf.rejected", origin=origin_of(source), path=scope["path"])
                 response = error_response(
-                    403, "csrf_failed", "Cross-site requests with the session cookie are refused."
+                    CsrfFailed.status_code, CsrfFailed.code, CsrfFailed.default_message
                 )
                 await response(scope, receive, send)
                 return
