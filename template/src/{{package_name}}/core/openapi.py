@@ -152,8 +152,10 @@ def _by_status(errors: Sequence[type[AppError]]) -> dict[int, list[type[AppError
 
 
 def _error_response(status: int, errors: list[type[AppError]]) -> dict[str, Any]:
-    # One example per code; subclasses that keep their parent's code share its entry.
-    by_code = {error.code: error for error in reversed(errors)}
+    # One entry per code: an error that keeps its parent's code shares the first one's.
+    by_code: dict[str, type[AppError]] = {}
+    for error in errors:
+        by_code.setdefault(error.code, error)
     codes = "\n".join(f"- `{code}`: {error.default_message}" for code, error in by_code.items())
     response: dict[str, Any] = {
         "description": f"{HTTPStatus(status).phrase}. Codes:\n\n{codes}",
