@@ -19,8 +19,8 @@ test: install ## the whole suite: every combination rendered and checked deep
 	$(UV) run mypy
 	$(UV) run pytest -n auto --dist worksteal --durations=5 $(ARGS)
 
-test-fast: install ## everything but the 48 deep renders and the update scenarios
-	$(UV) run pytest -n auto -m "not matrix and not update" $(ARGS)
+test-fast: install ## everything but the 48 deep renders, the update scenarios and the API clients
+	$(UV) run pytest -n auto -m "not matrix and not update and not clients" $(ARGS)
 
 demo: install ## render the default combination into ./demo and start it on http://127.0.0.1:8000
 	rm -rf $(DEMO)

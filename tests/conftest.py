@@ -56,8 +56,9 @@ def releases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Releases]:
         yield tag_releases(tmp_path_factory.mktemp("releases") / "template")
 
 
-# Minutes each, so they start first: the update scenarios, then the journeys.
-_LONGEST = {"update": 2000, "journey": 1000}
+# Minutes each, so they start first: the update scenarios, then the journeys and the API
+# clients.
+_LONGEST = {"update": 2000, "journey": 1000, "clients": 1000}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -70,6 +71,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     def weight(item: pytest.Item) -> int:
         if item.get_closest_marker("update") is not None:
             return _LONGEST["update"]
+        if item.get_closest_marker("clients") is not None:
+            return _LONGEST["clients"]
         if item.get_closest_marker("matrix") is None:
             return 0
         if "journey" in item.nodeid or "minimum_versions" in item.nodeid:

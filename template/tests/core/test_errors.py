@@ -33,6 +33,14 @@ async def test_wrong_method_gets_the_error_envelope(client: AsyncClient) -> None
     assert response.json()["error"]["code"] == "method_not_allowed"
 
 
+async def test_a_wrong_method_names_every_method_the_path_answers_to(client: AsyncClient) -> None:
+    # GET and PATCH are two routes: Starlette alone would name only the first one's method.
+    response = await client.delete("/api/v1/users/me")
+
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "GET, PATCH"
+
+
 async def test_oversized_body_is_refused_before_it_is_read(client: AsyncClient) -> None:
     response = await client.post(
         "/api/v1/auth/register",

@@ -8,7 +8,7 @@ from fastapi import Depends
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from ..core.db.unit_of_work import DbSession
-from ..core.errors import Forbidden, Unauthorized
+from ..core.errors import Forbidden, TooManyRequests, Unauthorized, raises
 from ..services import Services, ServicesDep
 from ..users.models import User
 from . import sessions
@@ -16,7 +16,7 @@ from .config import AuthSettings
 from .models import UserSession
 from .oauth import OAuthProviders, build_oauth
 from .oauth_state import OAuthStateStore
-from .throttling import AuthThrottle
+from .throttling import AuthThrottle, ThrottleUnavailable
 
 SESSION_COOKIE = "session"
 
@@ -33,6 +33,7 @@ async def session_token(
     return bearer.credentials if bearer is not None else cookie
 
 
+@raises(Unauthorized)
 async def get_current_session(
     session: DbSession, token: Annotated[str | None, Depends(session_token)]
 ) -> UserSession:
@@ -56,6 +57,7 @@ async def get_current_user(user_session: CurrentSession) -> User:
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
+@raises(Forbidden)
 async def require_admin(user: CurrentUser) -> User:
     if not user.is_admin:
         raise Forbidden("This requires the admin role.")
@@ -87,6 +89,7 @@ async def get_auth_settings(services: ServicesDep) -> AuthSettings:
 AuthSettingsDep = Annotated[AuthSettings, Depends(get_auth_settings)]
 
 
+@raises(TooManyRequests, ThrottleUnavailable)
 async def get_throttle(services: ServicesDep) -> AuthThrottle:
     return services.throttle
 

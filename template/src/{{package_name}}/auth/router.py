@@ -10,7 +10,14 @@ from fastapi.responses import RedirectResponse
 from ..core.config import Settings
 from ..core.db.unit_of_work import DbSession
 from ..core.dependencies import SettingsDep
-from ..core.errors import BadRequest, NotFound, ServiceUnavailable
+from ..core.errors import (
+    BadRequest,
+    ConcurrentChange,
+    Forbidden,
+    NotFound,
+    ServiceUnavailable,
+    raises,
+)
 from ..users.models import User, normalize_email
 from ..users.schemas import UserRead
 from . import (
@@ -31,7 +38,10 @@ from .dependencies import (
     PasswordHasherDep,
     ThrottleDep,
 )
+from .oauth_login import OAuthEmailNotVerified
 from .oauth_state import SIGN_IN_PATHS
+from .one_time_tokens import InvalidToken
+from .password_login import EmailNotVerified, InvalidCredentials
 from .schemas import (
     Accepted,
     ChangePasswordRequest,
@@ -116,6 +126,7 @@ async def register(
 
 
 @router.post("/login")
+@raises(InvalidCredentials, EmailNotVerified)
 async def login(
     body: LoginRequest,
     request: Request,
@@ -153,12 +164,14 @@ async def logout_everywhere(
 
 
 @router.post("/verify-email")
+@raises(InvalidToken)
 async def verify_email(body: TokenRequest, session: DbSession, settings: SettingsDep) -> UserRead:
     user = await mailed_links.verify_email(session, settings, body.token)
     return UserRead.model_validate(user)
 
 
 @router.post("/verify-email/resend", status_code=status.HTTP_204_NO_CONTENT)
+@raises(BadRequest)
 async def resend_verification(
     user: CurrentUser,
     request: Request,
@@ -192,6 +205,7 @@ async def request_reset(
 
 
 @router.post("/reset-password", status_code=status.HTTP_204_NO_CONTENT)
+@raises(InvalidToken)
 async def reset_password(
     body: ResetPasswordRequest,
     session: DbSession,
@@ -205,6 +219,7 @@ async def reset_password(
 
 
 @router.post("/change-password", status_code=status.HTTP_204_NO_CONTENT)
+@raises(InvalidCredentials)
 async def change_password(
     body: ChangePasswordRequest,
     user_session: CurrentSession,
@@ -240,6 +255,7 @@ async def magic_link(
 
 
 @router.post("/magic-link/consume")
+@raises(InvalidToken)
 async def consume_magic_link(
     body: TokenRequest,
     request: Request,
@@ -254,6 +270,7 @@ async def consume_magic_link(
 ProviderName = Annotated[str, Path(max_length=50, pattern=r"^[a-z0-9_-]+$")]
 
 
+@raises(NotFound)
 async def _oauth_client(providers: OAuthDep, provider: ProviderName) -> Any:
     client = providers.client(provider)
     if client is None:
@@ -265,14 +282,16 @@ async def _oauth_client(providers: OAuthDep, provider: ProviderName) -> Any:
 OAuthClient = Annotated[Any, Depends(_oauth_client)]
 
 
-@router.get("/oauth/{provider}/authorize", response_class=RedirectResponse)
+# Authlib answers 302 on its way to the provider; the callback 303 on its way back.
+@router.get("/oauth/{provider}/authorize", response_class=RedirectResponse, status_code=302)
 async def oauth_authorize(request: Request, client: OAuthClient, settings: SettingsDep) -> Response:
     redirect_uri = f"{settings.public_url.rstrip('/')}{SIGN_IN_PATHS}{client.name}/callback"
     response: Response = await client.authorize_redirect(request, redirect_uri)
     return response
 
 
-@router.get("/oauth/{provider}/callback", response_class=RedirectResponse)
+@router.get("/oauth/{provider}/callback", response_class=RedirectResponse, status_code=303)
+@raises(oauth.OAuthFailed, OAuthEmailNotVerified, Forbidden, ServiceUnavailable, ConcurrentChange)
 async def oauth_callback(
     request: Request,
     client: OAuthClient,

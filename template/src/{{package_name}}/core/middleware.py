@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..analytics.events import ApiRequest
 from .config import Settings
-from .errors import error_response, report_crash, unexpected_error_response
+from .errors import CsrfFailed, error_response, report_crash, unexpected_error_response
 
 logger = structlog.get_logger("access")
 
@@ -230,7 +230,7 @@ class CsrfOriginMiddleware:
             if source is not None and origin_of(source) not in self.allowed:
                 logger.warning("csrf.rejected", origin=origin_of(source), path=scope["path"])
                 response = error_response(
-                    403, "csrf_failed", "Cross-site requests with the session cookie are refused."
+                    CsrfFailed.status_code, CsrfFailed.code, CsrfFailed.default_message
                 )
                 await response(scope, receive, send)
                 return

@@ -1,25 +1,40 @@
 """`/health` (the process answers) and `/health/ready` (what the app needs is there:
 the database with its schema at head, and the throttle's Redis when it has one)."""
 
-from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import text
 
-from ..core.errors import error_response
+from ..core.errors import ServiceUnavailable, raises
 from ..services import Services, ServicesDep
 
 router = APIRouter(prefix="/health", tags=["health"])
 
 
+class NotReady(ServiceUnavailable):
+    code = "not_ready"
+    default_message = "The app cannot serve requests yet; `details` has each check."
+
+
+class Liveness(BaseModel):
+    status: str
+
+
+class Readiness(BaseModel):
+    status: str
+    # Each check and its result: database, migrations, rate_limit_storage, broker.
+    checks: dict[str, str]
+
+
 @router.get("")
-async def live() -> dict[str, str]:
-    return {"status": "ok"}
+async def live() -> Liveness:
+    return Liveness(status="ok")
 
 
-@router.get("/ready", response_model=None)
-async def ready(services: ServicesDep) -> dict[str, Any] | JSONResponse:
+@router.get("/ready")
+@raises(NotReady)
+async def ready(services: ServicesDep) -> Readiness:
     checks: dict[str, str] = {}
     problem = await _database_problem(services, checks)
     if services.throttle.shared:
@@ -32,8 +47,8 @@ async def ready(services: ServicesDep) -> dict[str, Any] | JSONResponse:
         # Reported, not fatal: while the broker is down, jobs run in the API process.
         checks["broker"] = "ok" if broker else "unreachable (jobs run in-process meanwhile)"
     if problem is not None:
-        return error_response(503, "not_ready", problem, checks)
-    return {"status": "ok", "checks": checks}
+        raise NotReady(problem, details=checks)
+    return Readiness(status="ok", checks=checks)
 
 
 async def _database_problem(services: Services, checks: dict[str, str]) -> str | None:

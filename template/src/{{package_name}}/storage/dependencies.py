@@ -6,7 +6,13 @@ from fastapi import Depends
 
 from ..auth.dependencies import CurrentUser
 from ..core.db.unit_of_work import DbSession
-from ..core.providers import require_configured
+from ..core.errors import raises
+from ..core.providers import (
+    NotConfigured,
+    ProviderRejected,
+    ProviderUnavailable,
+    require_configured,
+)
 from ..services import Services, ServicesDep
 from .backends.base import StorageBackend
 from .config import StorageSettings
@@ -22,7 +28,10 @@ def configured_storage(services: Services) -> StorageBackend:
     )
 
 
+@raises(NotConfigured, ProviderUnavailable, ProviderRejected)
 async def get_storage_backend(services: ServicesDep) -> StorageBackend:
+    """The backend, or 503 naming the settings it still needs; the backend's own calls
+    fail as the provider contract says (503 unavailable, 502 rejected)."""
     return configured_storage(services)
 
 

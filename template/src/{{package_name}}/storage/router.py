@@ -15,18 +15,28 @@ from fastapi.responses import FileResponse
 from ..auth.dependencies import CurrentUser
 from ..core.db.types import utcnow
 from ..core.db.unit_of_work import DbSession
-from ..core.errors import BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge
+from ..core.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    raises,
+)
 from ..core.pagination import Page, PageParams
 from . import repository as file_repository
 from . import service as file_service
 from .backends.local import InvalidKey, InvalidSignature, LocalStorageBackend
 from .dependencies import StorageBackendDep, StorageQuotaDep, StorageSettingsDep
 from .schemas import FileCreate, FileDownload, FileRead, FileUpload, UploadInstructions
+from .service import StorageQuotaExceeded
 
 router = APIRouter(tags=["files"])
 
 
 @router.post("/files", status_code=201)
+@raises(UnsupportedMediaType, StorageQuotaExceeded)
 async def create_file(
     body: FileCreate,
     user: CurrentUser,
@@ -108,6 +118,7 @@ async def download_local_content(
 
 
 @router.post("/files/{file_id}/complete")
+@raises(NotFound, Conflict, StorageQuotaExceeded)
 async def complete_file(
     file_id: uuid.UUID,
     user: CurrentUser,
@@ -121,6 +132,7 @@ async def complete_file(
 
 
 @router.get("/files/{file_id}")
+@raises(NotFound)
 async def read_file(
     file_id: uuid.UUID,
     user: CurrentUser,
@@ -138,6 +150,7 @@ async def read_file(
 
 
 @router.delete("/files/{file_id}", status_code=204)
+@raises(NotFound)
 async def delete_file(file_id: uuid.UUID, user: CurrentUser, session: DbSession) -> Response:
     stored = await file_service.get_owned_file(session, owner_id=user.id, file_id=file_id)
     await file_service.delete_file(session, stored)

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from ..auth.dependencies import AdminUser, CurrentUser
 from ..core.db.unit_of_work import DbSession
-from ..core.errors import NotFound
+from ..core.errors import BadRequest, NotFound, raises
 from ..core.pagination import Page, PageParams
 from . import repository as user_repository
 from . import service as user_service
@@ -33,6 +33,7 @@ async def list_users(admin: AdminUser, page: PageParams, session: DbSession) -> 
 
 
 @router.patch("/admin/users/{user_id}")
+@raises(NotFound, BadRequest)
 async def update_user(
     user_id: uuid.UUID, changes: AdminUserUpdate, admin: AdminUser, session: DbSession
 ) -> UserRead:

@@ -7,8 +7,13 @@ from fastapi import Depends
 
 from ..auth.dependencies import CurrentUser
 from ..core.db.unit_of_work import DbSession
-from ..core.errors import NotFound, PaymentRequired, ServiceUnavailable
-from ..core.providers import require_configured
+from ..core.errors import NotFound, PaymentRequired, raises
+from ..core.providers import (
+    NotConfigured,
+    ProviderRejected,
+    ProviderUnavailable,
+    require_configured,
+)
 from ..services import ServicesDep
 from . import service
 from .config import BillingSettings
@@ -23,29 +28,31 @@ async def get_billing_settings(services: ServicesDep) -> BillingSettings:
 BillingSettingsDep = Annotated[BillingSettings, Depends(get_billing_settings)]
 
 
+@raises(NotConfigured, ProviderUnavailable, ProviderRejected)
 async def configured_provider(services: ServicesDep) -> BillingProvider:
-    """The provider, or 503 naming the settings to fill in."""
+    """The provider, or 503 naming the settings to fill in; its calls fail as the provider
+    contract says (503 unavailable, 502 rejected)."""
     return require_configured(services.billing, "Billing")
 
 
 ConfiguredProvider = Annotated[BillingProvider, Depends(configured_provider)]
 
 
+@raises(NotFound, NotConfigured)
 async def webhook_provider(provider: str, services: ServicesDep) -> BillingProvider:
     """The provider named in the path; its endpoint is off while its secret is empty."""
     configured = services.billing
     if provider != configured.name:
         raise NotFound(f"No webhooks are accepted for {provider!r}.")
     if setting := configured.webhook_secret_setting():
-        raise ServiceUnavailable(
-            f"Webhooks are disabled: set {setting}.", details={"missing_settings": [setting]}
-        )
+        raise NotConfigured("The webhook endpoint", [setting])
     return configured
 
 
 WebhookProvider = Annotated[BillingProvider, Depends(webhook_provider)]
 
 
+@raises(PaymentRequired)
 async def get_active_subscription(user: CurrentUser, session: DbSession) -> Subscription:
     subscription = await service.get_current_subscription(session, user.id)
     if subscription is None or not subscription.is_entitled:
@@ -60,6 +67,7 @@ def require_plan(*plans: str) -> Callable[[Subscription], Awaitable[Subscription
     """A dependency that answers 402 unless the caller's active plan is one of ``plans``:
     ``@router.get("/reports", dependencies=[Depends(require_plan("pro", "team"))])``."""
 
+    @raises(PaymentRequired)
     async def check(subscription: ActiveSubscription) -> Subscription:
         if subscription.plan not in plans:
             raise PaymentRequired(

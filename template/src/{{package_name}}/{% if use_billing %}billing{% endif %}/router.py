@@ -5,7 +5,7 @@ from fastapi import APIRouter, Request
 
 from ..auth.dependencies import CurrentUser
 from ..core.db.unit_of_work import DbSession
-from ..core.errors import BadRequest
+from ..core.errors import BadRequest, Conflict, NotFound, raises
 from . import service
 from .dependencies import BillingSettingsDep, ConfiguredProvider, WebhookProvider
 from .providers.base import InvalidWebhook
@@ -33,6 +33,7 @@ async def list_plans(settings: BillingSettingsDep) -> list[PlanOut]:
 
 
 @router.post("/checkout")
+@raises(NotFound, BadRequest, Conflict)
 async def checkout(
     body: CheckoutIn,
     user: CurrentUser,
@@ -45,6 +46,7 @@ async def checkout(
 
 
 @router.post("/portal")
+@raises(NotFound)
 async def portal(
     user: CurrentUser,
     session: DbSession,
@@ -74,6 +76,7 @@ async def my_subscription(
 
 
 @router.post("/webhooks/{provider}", summary="Provider webhooks (public, signature-checked)")
+@raises(BadRequest)
 async def webhook(request: Request, provider: WebhookProvider, session: DbSession) -> WebhookAck:
     body = await request.body()
     try:

@@ -1,7 +1,8 @@
 """A fake OpenAI chat completions and Anthropic Messages API speaking their wire formats.
 
 It records every request it receives and plays a script: statuses to answer
-before succeeding, a delay before answering, the text to stream piece by piece.
+before succeeding, a delay before answering, the text to stream piece by piece (and
+where a stream turns to garbage).
 """
 
 import asyncio
@@ -24,6 +25,8 @@ class FakeChat:
     fail_with: list[int] = field(default_factory=list)
     delay: float = 0.0
     piece_interval: float = 0.0
+    # After this many pieces an OpenAI stream sends a frame that is not JSON.
+    garble_after: int | None = None
     requests: list[dict[str, Any]] = field(default_factory=list)
     # Set when a stream ended before its last piece because the client went away.
     cut: asyncio.Event = field(default_factory=asyncio.Event)
@@ -92,7 +95,10 @@ class FakeChat:
                 return f"data: {json.dumps({**data, **extra})}\n\n"
 
             yield chunk([{"index": 0, "delta": {"role": "assistant", "content": ""}}])
-            for piece in self.pieces:
+            for sent, piece in enumerate(self.pieces):
+                if sent == self.garble_after:
+                    yield "data: {not json\n\n"
+                    return
                 await asyncio.sleep(self.piece_interval)
                 yield chunk([{"index": 0, "delta": {"content": piece}, "finish_reason": None}])
             yield chunk([{"index": 0, "delta": {}, "finish_reason": "stop"}])

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ...analytics.tracking import EventRecorder, discard_tracked, take_tracked
 from ...worker.queue import Dispatcher, discard_pending, dispatch_committed, has_pending_jobs
+from ..errors import ServiceOutage, raises
 from .session import Database
 
 logger = structlog.get_logger(__name__)
@@ -55,6 +56,7 @@ async def release_connection(session: AsyncSession) -> None:
     await session.commit()
 
 
+@raises(ServiceOutage)
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's unit of work: committed before the response is sent (a 2xx means
     saved; a failed commit is an error response), rolled back on any error."""

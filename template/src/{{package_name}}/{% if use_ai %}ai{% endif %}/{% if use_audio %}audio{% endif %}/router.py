@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from ...auth.dependencies import CurrentUser
 from ...core.db.types import utcnow
 from ...core.db.unit_of_work import DbSession, release_connection
-from ...core.errors import BadRequest
+from ...core.errors import BadRequest, NotFound, raises
 from ...storage import service as storage_service
 from ...storage.schemas import FileRead
 from ..usage import quotas
@@ -67,6 +67,7 @@ def _job_read(job: TranscriptionJob) -> TranscriptionJobRead:
     response_model=TranscriptRead,
     responses={202: {"model": TranscriptionJobRead, "description": "Queued; poll its id"}},
 )
+@raises(BadRequest, NotFound)
 async def transcribe(
     user: CurrentUser,
     session: DbSession,
@@ -134,6 +135,7 @@ async def transcribe(
 
 
 @router.get("/ai/audio/transcriptions/{job_id}")
+@raises(NotFound)
 async def read_transcription(
     job_id: uuid.UUID, user: CurrentUser, session: DbSession
 ) -> TranscriptionJobRead:
@@ -144,10 +146,15 @@ async def read_transcription(
     "/ai/audio/speech",
     response_class=Response,
     responses={
-        200: {"content": {"audio/mpeg": {}}, "description": "The audio"},
+        # The provider's format: audio/mpeg, audio/wav, audio/ogg, audio/flac, ...
+        200: {
+            "content": {"audio/*": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "The audio",
+        },
         201: {"model": FileRead, "description": "With store: true, the stored file"},
     },
 )
+@raises(BadRequest)
 async def speak(
     body: SpeechIn,
     user: CurrentUser,

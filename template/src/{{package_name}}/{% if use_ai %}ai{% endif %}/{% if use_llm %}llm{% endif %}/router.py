@@ -11,13 +11,14 @@ from starlette.types import Receive, Scope, Send
 
 from ...auth.dependencies import CurrentUser
 from ...core.db.unit_of_work import DbSession, release_connection
-from ...core.errors import AppError
+from ...core.errors import AppError, BadRequest, raises
+from ...core.openapi import streams
 from ..usage.dependencies import LedgerDep
 from ..usage.service import Usage
 from . import service as chat_service
 from .dependencies import ChatProvidersDep, LlmSettingsDep
 from .providers.base import TokenUsage
-from .schemas import Answer, ChatIn, ChatOut, ChatUsage
+from .schemas import Answer, ChatIn, ChatOut, ChatStreamEvent, ChatUsage
 
 router = APIRouter(tags=["ai"])
 
@@ -51,11 +52,9 @@ class EventStreamResponse(StreamingResponse):
                 await self._events.aclose()
 
 
-@router.post(
-    "/ai/chat",
-    response_model=ChatOut,
-    responses={200: {"content": {"text/event-stream": {}}, "description": "JSON or SSE"}},
-)
+@router.post("/ai/chat", response_model=ChatOut)
+@streams(ChatStreamEvent)
+@raises(BadRequest)
 async def chat(
     body: ChatIn,
     user: CurrentUser,
@@ -64,6 +63,8 @@ async def chat(
     providers: ChatProvidersDep,
     ledger: LedgerDep,
 ) -> Any:
+    """The model's answer as JSON; with `stream: true`, as Server-Sent Events (`delta`
+    events, then `done` with the usage, or `error` if the provider fails midway)."""
     provider, request, qualified = chat_service.prepare(body, settings, providers)
     # Give the connection back before a call that may take a minute: the ledger
     # writes in units of work of its own, and this request writes nothing else.

@@ -5,14 +5,13 @@ import time
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from dataclasses import replace
-from typing import Any
 
 import anyio
 import structlog
 
 from ...analytics.events import AiChatCompleted
 from ...core.db.types import utcnow
-from ...core.errors import BadRequest, PayloadTooLarge
+from ...core.errors import BadRequest, ErrorBody, PayloadTooLarge
 from ...core.providers import ProviderRejected, ProviderUnavailable
 from ..usage import quotas
 from ..usage.ledger import Ledger
@@ -21,7 +20,7 @@ from ..usage.service import MICROS_PER_MILLION_UNITS, Reservation, Usage, cost_m
 from .config import LlmSettings
 from .providers import ChatProviders
 from .providers.base import ChatDelta, ChatMessage, ChatProvider, ChatRequest, TokenUsage
-from .schemas import ChatIn
+from .schemas import ChatDeltaEvent, ChatDoneEvent, ChatErrorEvent, ChatIn, ChatUsage
 
 logger = structlog.get_logger(__name__)
 
@@ -170,8 +169,9 @@ async def settle_shielded(
         await ledger.settle(reservation, usage, event=event)
 
 
-def sse(event: str, data: dict[str, Any]) -> str:
-    return f"event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
+def sse(event: ChatDeltaEvent | ChatDoneEvent | ChatErrorEvent) -> str:
+    """One Server-Sent Event, named by the event's ``type``."""
+    return f"event: {event.type}\ndata: {event.model_dump_json()}\n\n"
 
 
 async def stream_events(
@@ -208,30 +208,22 @@ async def stream_events(
                     if sent_chars > cut_off:
                         # The allowance is spent: closing the iterator stops the provider.
                         logger.warning("ai.chat.stream_cut", max_tokens=request.max_tokens)
-                        yield sse("done", _cut_done(settings, qualified, request, sent))
+                        yield sse(_cut_done(settings, qualified, request, sent))
                         break
                     sent.append(event.text)
                     started = True
-                    yield sse("delta", {"text": event.text})
+                    yield sse(ChatDeltaEvent(text=event.text))
                 else:
                     counted = event.usage
                     status = "ok"
-                    done = {
-                        "model": qualified.partition(":")[2],
-                        "finish_reason": event.finish_reason,
-                        "usage": {
-                            "input_tokens": event.usage.input_tokens,
-                            "output_tokens": event.usage.output_tokens,
-                            "cost_micros": price(settings, qualified, event.usage),
-                        },
-                    }
-                    yield sse("done", done)
+                    yield sse(_done(settings, qualified, event.usage, event.finish_reason))
     except (ProviderUnavailable, ProviderRejected) as exc:
         status = "failed"
         if not started:
             raise
         logger.warning("ai.chat.stream_failed", reason=exc.message)
-        yield sse("error", {"error": {"code": exc.code, "message": exc.message}})
+        error = ErrorBody(code=exc.code, message=exc.message, details=exc.details)
+        yield sse(ChatErrorEvent(error=error))
     finally:
         tokens = counted or _estimated_usage(request, sent)
         await settle_shielded(
@@ -248,16 +240,21 @@ def _estimated_usage(request: ChatRequest, sent: list[str]) -> TokenUsage:
     return TokenUsage(input_tokens(request) if sent else 0, estimate_tokens(len("".join(sent))))
 
 
+def _done(
+    settings: LlmSettings, qualified: str, usage: TokenUsage, finish_reason: str | None
+) -> ChatDoneEvent:
+    return ChatDoneEvent(
+        model=qualified.partition(":")[2],
+        finish_reason=finish_reason,
+        usage=ChatUsage(
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            cost_micros=price(settings, qualified, usage),
+        ),
+    )
+
+
 def _cut_done(
     settings: LlmSettings, qualified: str, request: ChatRequest, sent: list[str]
-) -> dict[str, Any]:
-    usage = _estimated_usage(request, sent)
-    return {
-        "model": qualified.partition(":")[2],
-        "finish_reason": "quota",
-        "usage": {
-            "input_tokens": usage.input_tokens,
-            "output_tokens": usage.output_tokens,
-            "cost_micros": price(settings, qualified, usage),
-        },
-    }
+) -> ChatDoneEvent:
+    return _done(settings, qualified, _estimated_usage(request, sent), "quota")

@@ -81,8 +81,12 @@ class OpenAICompatibleAudioProvider:
         response = await send_with_retries(
             self.client, request, policy=self.retry, provider=self.name
         )
-        content_type = response.headers.get("content-type") or CONTENT_TYPES.get(
-            audio_format, "application/octet-stream"
+        sent = response.headers.get("content-type", "")
+        # Our answer is documented as audio/*: a vendor's generic type gives way to the format's.
+        content_type = (
+            sent
+            if sent.startswith("audio/")
+            else CONTENT_TYPES.get(audio_format, f"audio/{audio_format}")
         )
         return Speech(audio=response.content, content_type=content_type)
 
