@@ -1,7 +1,6 @@
 """`/health` (the process answers) and `/health/ready` (what the app needs is there:
 the database with its schema at head, and the throttle's Redis when it has one)."""
 
-
 from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy import text

@@ -1,6 +1,5 @@
 """Checking a chat request against the limits, estimating it, pricing it, streaming it."""
 
-import json
 import time
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
