@@ -14,7 +14,11 @@ class AnalyticsProviderName(StrEnum):
 
 
 class AnalyticsSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ANALYTICS_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="ANALYTICS_", env_file=".env", extra="ignore",
+        env_ignore_empty=True,
+        hide_input_in_errors=True,
+    )
 
     # none: events are not even buffered; console: one log line per event; database: the
     # append-only `analytics_event` table; tinybird: Tinybird's Events API.

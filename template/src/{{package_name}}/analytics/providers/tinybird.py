@@ -26,7 +26,11 @@ logger = structlog.get_logger(__name__)
 
 
 class TinybirdSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="TINYBIRD_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="TINYBIRD_", env_file=".env", extra="ignore",
+        env_ignore_empty=True,
+        hide_input_in_errors=True,
+    )
 
     # A token with APPEND on the event datasources (`tb token ls` after `tb deploy`).
     token: SecretStr | None = None
