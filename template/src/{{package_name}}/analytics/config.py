@@ -15,7 +15,9 @@ class AnalyticsProviderName(StrEnum):
 
 class AnalyticsSettings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="ANALYTICS_", env_file=".env", extra="ignore",
+        env_prefix="ANALYTICS_",
+        env_file=".env",
+        extra="ignore",
         env_ignore_empty=True,
         hide_input_in_errors=True,
     )

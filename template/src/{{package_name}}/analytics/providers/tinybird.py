@@ -27,7 +27,9 @@ logger = structlog.get_logger(__name__)
 
 class TinybirdSettings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="TINYBIRD_", env_file=".env", extra="ignore",
+        env_prefix="TINYBIRD_",
+        env_file=".env",
+        extra="ignore",
         env_ignore_empty=True,
         hide_input_in_errors=True,
     )
