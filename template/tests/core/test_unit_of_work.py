@@ -2,9 +2,11 @@
 fails is an error response, and the next request sees what the last one acknowledged."""
 
 import asyncio
+import uuid
 
 import pytest
 from httpx import AsyncClient
+from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.builders import PASSWORD, bearer, committed_email, sign_up
@@ -56,3 +58,31 @@ async def test_what_a_request_acknowledged_is_what_the_next_one_sees(
 
     # Twenty users at once, each flow on its own connection from the pool.
     await asyncio.gather(*(one_user() for _ in range(20)))
+
+
+async def test_a_connection_given_back_inside_a_transaction_is_rolled_back(
+    engine: AsyncEngine,
+) -> None:
+    """What a request cancelled mid-statement can leave: the pool undoes it before the
+    connection serves anyone else (on SQLite, the write lock would stall every request)."""
+    table = f"given_back_{uuid.uuid4().hex[:12]}"
+    async with engine.begin() as connection:
+        await connection.execute(text(f"CREATE TABLE {table} (id INTEGER)"))
+
+    def write_and_give_back(connection: Connection) -> None:
+        raw = connection.engine.raw_connection()  # straight from the pool
+        cursor = raw.cursor()
+        if connection.dialect.name == "sqlite":  # our SQLite connections autocommit
+            cursor.execute("BEGIN")
+        cursor.execute(f"INSERT INTO {table} (id) VALUES (1)")  # noqa: S608
+        raw.close()  # back to the pool, neither committed nor rolled back
+
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(write_and_give_back)
+        async with engine.connect() as connection:
+            rows = await connection.scalar(text(f"SELECT count(*) FROM {table}"))  # noqa: S608
+        assert rows == 0
+    finally:
+        async with engine.begin() as connection:
+            await connection.execute(text(f"DROP TABLE {table}"))

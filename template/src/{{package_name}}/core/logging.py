@@ -49,6 +49,7 @@ def configure_logging(settings: Settings) -> None:
     root.handlers[:] = [h for h in root.handlers if not isinstance(h, _StructlogHandler)]
     root.addHandler(handler)
     root.setLevel(settings.log_level.upper())
+    _skip_unused_record_fields()
     # Our middleware writes one access line per request, with the request id.
     logging.getLogger("uvicorn.access").disabled = True
     # The readiness probe asks Alembic for the applied revision on every call.
@@ -56,6 +57,16 @@ def configure_logging(settings: Settings) -> None:
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
+
+
+def _skip_unused_record_fields() -> None:
+    """No line we write names its source file, thread or process: don't look them up for
+    every record (the logging HOWTO's "Optimization" section; about a third of the cost
+    of an access line)."""
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
 
 
 class _StructlogHandler(logging.StreamHandler):  # type: ignore[type-arg]

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext import asyncio as sqlalchemy_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -30,16 +32,38 @@ def create_engine(url: str, *, echo: bool = False, immediate: bool = True) -> As
     # Looked up on the module at each call: tracing (observability/tracing.py) wraps it
     # there, so engines made after tracing started are traced.
     create_async_engine = sqlalchemy_asyncio.create_async_engine
-    if not url.startswith("sqlite"):
-        return create_async_engine(url, echo=echo, pool_pre_ping=True)
-    engine = create_async_engine(url, echo=echo)
-    _make_sqlite_transactional(engine, immediate=immediate)
-    return engine
+    if url.startswith("sqlite"):
+        # The pool's rollback on return is ours (`_reset_sqlite`).
+        engine = create_async_engine(url, echo=echo, pool_reset_on_return=None)
+        _make_sqlite_transactional(engine, immediate=immediate)
+        return engine
+    if make_url(url).get_driver_name() == "asyncpg":
+        engine = create_async_engine(url, echo=echo)
+        _drop_closed_connections(engine)
+        return engine
+    return create_async_engine(url, echo=echo, pool_pre_ping=True)
 
 
 def make_sessionmaker(bind: Any, **kwargs: Any) -> async_sessionmaker[AsyncSession]:
     # Objects stay usable after commit: responses are built from them.
     return async_sessionmaker(bind, expire_on_commit=False, autoflush=False, **kwargs)
+
+
+def _drop_closed_connections(engine: AsyncEngine) -> None:
+    """Replace, when it is taken from the pool, a connection the server has closed.
+
+    asyncpg marks a connection closed as soon as the server ends it (a restart, a
+    failover, an idle timeout): checking that costs nothing, where SQLAlchemy's
+    `pool_pre_ping` spends three round trips (BEGIN, a query, ROLLBACK) on every checkout
+    (half of an authenticated request's). A connection that dies without a word is
+    noticed by its first statement: that request answers 503 and SQLAlchemy drops the
+    pool's older connections.
+    """
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _on_checkout(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if record.driver_connection.is_closed():
+            raise DisconnectionError("the server closed this pooled connection")
 
 
 def _make_sqlite_transactional(engine: AsyncEngine, *, immediate: bool) -> None:
@@ -61,3 +85,10 @@ def _make_sqlite_transactional(engine: AsyncEngine, *, immediate: bool) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    @event.listens_for(engine.sync_engine, "reset")
+    def _reset_sqlite(dbapi_connection: Any, record: Any, state: Any) -> None:
+        # The pool would roll back every connection it gets back, a trip to the
+        # driver's thread even after a commit; only one still in a transaction needs it.
+        if not state.terminate_only and record.driver_connection.in_transaction:
+            dbapi_connection.rollback()
