@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..users.models import User
@@ -12,14 +12,19 @@ from .models import OAuthAccount, OAuthState, OneTimeToken, TokenPurpose, UserSe
 # --- sessions -----------------------------------------------------------------
 
 
+# Built once: run on every authenticated request, and building an ORM statement (with
+# its cache key) costs more than running it.
+_SESSION_AND_USER = (
+    select(UserSession, User)
+    .join(User, User.id == UserSession.user_id)
+    .where(UserSession.token_hash == bindparam("token_hash"))
+)
+
+
 async def get_session_and_user(
     session: AsyncSession, token_hash: str
 ) -> tuple[UserSession, User] | None:
-    result = await session.execute(
-        select(UserSession, User)
-        .join(User, User.id == UserSession.user_id)
-        .where(UserSession.token_hash == token_hash)
-    )
+    result = await session.execute(_SESSION_AND_USER, {"token_hash": token_hash})
     row = result.one_or_none()
     return None if row is None else (row[0], row[1])
 

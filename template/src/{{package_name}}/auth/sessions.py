@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..analytics import track
 from ..analytics.events import UserLoggedIn
@@ -60,7 +61,8 @@ async def resolve_session(session: AsyncSession, token: str) -> UserSession | No
     now = utcnow()
     if not user_session.is_valid(now) or not user.is_active:
         return None
-    user_session.user = user
+    # Loaded, not changed: plain assignment would make the commit run a flush.
+    set_committed_value(user_session, "user", user)
     if (now - user_session.last_seen_at).total_seconds() > _LAST_SEEN_RESOLUTION_SECONDS:
         user_session.last_seen_at = now
     return user_session
