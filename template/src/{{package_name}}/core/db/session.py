@@ -33,8 +33,12 @@ def create_engine(url: str, *, echo: bool = False, immediate: bool = True) -> As
     # there, so engines made after tracing started are traced.
     create_async_engine = sqlalchemy_asyncio.create_async_engine
     if url.startswith("sqlite"):
-        # The pool's rollback on return is ours (`_reset_sqlite`).
-        engine = create_async_engine(url, echo=echo, pool_reset_on_return=None)
+        # The pool's rollback on return is ours (`_reset_sqlite`). With IMMEDIATE, one
+        # transaction runs at a time whatever the pool holds: one connection makes the
+        # others wait their turn in order, where several would poll SQLite's lock and
+        # some would wait for seconds.
+        single = {"pool_size": 1, "max_overflow": 0} if immediate else {}
+        engine = create_async_engine(url, echo=echo, pool_reset_on_return=None, **single)
         _make_sqlite_transactional(engine, immediate=immediate)
         return engine
     if make_url(url).get_driver_name() == "asyncpg":
