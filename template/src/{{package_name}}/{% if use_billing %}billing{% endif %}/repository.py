@@ -6,10 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..core.db.upsert import insert_on_conflict
 from .models import BillingEvent, Subscription
 
 
@@ -17,10 +16,8 @@ async def record_event(
     session: AsyncSession, *, provider: str, event_id: str, event_type: str, payload: Any
 ) -> uuid.UUID | None:
     """Insert the event unless (provider, event_id) is already there; its id when new."""
-    dialect = session.bind.dialect.name if session.bind is not None else "postgresql"
-    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
     statement = (
-        insert(BillingEvent)
+        insert_on_conflict(session, BillingEvent)
         .values(
             id=uuid.uuid4(),
             provider=provider,

@@ -3,10 +3,10 @@
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from ...core.db.session import Database
+from ...core.db.upsert import insert_on_conflict
 from ...core.errors import is_outage
 from ...core.providers import ProviderRejected, ProviderUnavailable
 from ..events import AnalyticsEvent
@@ -36,10 +36,12 @@ class DatabaseAnalyticsProvider:
         ]
         try:
             async with self.db.sessionmaker() as session:
-                dialect = session.get_bind().dialect.name
-                insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
                 # A batch sent again (its first commit's answer was lost) adds nothing twice.
-                statement = insert(AnalyticsEventRecord).values(rows).on_conflict_do_nothing()
+                statement = (
+                    insert_on_conflict(session, AnalyticsEventRecord)
+                    .values(rows)
+                    .on_conflict_do_nothing()
+                )
                 await session.execute(statement)
                 await session.commit()
         except (SQLAlchemyError, OSError) as exc:

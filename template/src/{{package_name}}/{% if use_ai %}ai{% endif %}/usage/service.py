@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ...core.db.types import utcnow
+from ...core.db.upsert import insert_on_conflict
 from . import quotas
 from .models import UsageCounter, UsageRecord, UsageReservation
 from .quotas import Amounts, Limits
@@ -66,9 +66,7 @@ class Usage:
 
 
 async def _lock_counter(session: AsyncSession, user_id: uuid.UUID, start: datetime) -> None:
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(UsageCounter).values(
+    statement = insert_on_conflict(session, UsageCounter).values(
         user_id=user_id,
         period_start=start,
         tokens=0,
