@@ -1,9 +1,12 @@
 """Authentication settings (prefix `AUTH_`): flows, throttling and OAuth providers."""
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_REDIS_SCHEMES = frozenset({"redis", "rediss", "redis+unix", "redis+cluster", "redis+sentinel"})
 
 
 class AuthSettings(BaseSettings):
@@ -47,6 +50,15 @@ class AuthSettings(BaseSettings):
         default=None,
         validation_alias=AliasChoices("RATE_LIMIT_STORAGE_URL", "AUTH_RATE_LIMIT_STORAGE_URL"),
     )
+
+    @field_validator("rate_limit_storage_url")
+    @classmethod
+    def _a_redis_url(cls, value: str | None) -> str | None:
+        # Checked here: the throttle opens its storage on first use, long after start-up.
+        if value and urlsplit(value.removeprefix("async+")).scheme not in _REDIS_SCHEMES:
+            raise ValueError("must be a Redis URL: redis://, rediss://, redis+unix://, ...")
+        return value
+
     # Created (or promoted) as an admin when the app starts.
     first_admin_email: str | None = Field(
         default=None, validation_alias=AliasChoices("FIRST_ADMIN_EMAIL", "AUTH_FIRST_ADMIN_EMAIL")

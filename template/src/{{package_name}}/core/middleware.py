@@ -10,15 +10,6 @@ from http.cookies import SimpleCookie
 from urllib.parse import urlsplit
 
 import structlog
-from secure import (
-    CacheControl,
-    ContentSecurityPolicy,
-    ReferrerPolicy,
-    Secure,
-    StrictTransportSecurity,
-    XContentTypeOptions,
-    XFrameOptions,
-)
 from starlette.exceptions import HTTPException
 from starlette.routing import replace_params
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -258,8 +249,19 @@ def security_headers(settings: Settings) -> list[tuple[str, str]]:
     An API answers JSON to programs, so nothing of it may be framed, sniffed or cached:
     ``no-store`` keeps session tokens and personal data out of browser and proxy caches.
     Only ``frame-ancestors`` is set in the content security policy, so the docs page
-    (scripts from a CDN) keeps working where it is served.
+    (scripts from a CDN) keeps working where it is served. `secure` is imported here, once
+    per app: processes that never serve HTTP (workers, commands) skip it.
     """
+    from secure import (
+        CacheControl,
+        ContentSecurityPolicy,
+        ReferrerPolicy,
+        Secure,
+        StrictTransportSecurity,
+        XContentTypeOptions,
+        XFrameOptions,
+    )
+
     policy = Secure(
         xcto=XContentTypeOptions(),
         xfo=XFrameOptions().deny(),
