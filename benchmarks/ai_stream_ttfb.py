@@ -25,7 +25,7 @@ from rendered_app import migrated_settings, project_module
 sys.path.insert(0, str(Path.cwd()))
 
 from tests.ai.llm.fake_chat import FakeChat
-from tests.ai.loopback import serve
+from tests.loopback import serve
 
 ROUNDS = 60
 BODY = {"messages": [{"role": "user", "content": "hi"}], "stream": True}
@@ -64,15 +64,18 @@ async def main() -> None:
                 openai_api_key=SecretStr("bench"),
                 openai_base_url=f"{fake_url}/v1",
             )
-            providers = llm_providers.build_chat_providers(llm_settings)
             app = main_module.create_app(settings)
-            app.dependency_overrides[llm_config.get_llm_settings] = lambda: llm_settings
-            app.dependency_overrides[llm_providers.get_chat_providers] = lambda: providers
             async with (
                 app.router.lifespan_context(app),
                 serve(app) as app_url,
                 httpx.AsyncClient(base_url=app_url) as client,
             ):
+                # The app's LLM settings and providers, pointed at the fake (its shutdown
+                # closes the providers), as the project's own tests do.
+                services = app.state.services
+                await services.chat.aclose()
+                services.llm_settings = llm_settings
+                services.chat = llm_providers.build_chat_providers(llm_settings)
                 credentials = {"email": "bench@example.com", "password": "benchmark-pw"}
                 await client.post("/api/v1/auth/register", json=credentials)
                 login = await client.post("/api/v1/auth/login", json=credentials)
@@ -88,7 +91,6 @@ async def main() -> None:
                     ours.append(
                         await _first_delta(client, "/api/v1/ai/chat", json=BODY, headers=headers)
                     )
-            await providers.aclose()
     ours_ms = statistics.median(ours[5:]) * 1000
     direct_ms = statistics.median(direct[5:]) * 1000
     note = f"median of {ROUNDS - 5} after 5 warm-up rounds, SQLite, loopback HTTP"
