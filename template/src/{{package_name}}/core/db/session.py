@@ -8,6 +8,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext import asyncio as sqlalchemy_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.pool import AsyncAdaptedQueuePool
 
 from ..config import Settings
 
@@ -37,7 +38,12 @@ def create_engine(url: str, *, echo: bool = False, immediate: bool = True) -> As
         # transaction runs at a time whatever the pool holds: one connection makes the
         # others wait their turn in order, where several would poll SQLite's lock and
         # some would wait for seconds.
-        single = {"pool_size": 1, "max_overflow": 0} if immediate else {}
+        # (SQLAlchemy before 2.1 gives file databases no pool at all unless asked.)
+        single = (
+            {"poolclass": AsyncAdaptedQueuePool, "pool_size": 1, "max_overflow": 0}
+            if immediate
+            else {}
+        )
         engine = create_async_engine(url, echo=echo, pool_reset_on_return=None, **single)
         _make_sqlite_transactional(engine, immediate=immediate)
         return engine
