@@ -252,6 +252,7 @@ def suite(project: Path) -> list[Figure]:
     }
     _python(project, "-m", "pytest", "-q", "--collect-only", env=env)  # bytecode, once
     started = time.perf_counter()
-    output = _python(project, "-m", "pytest", "-q", "-p", "no:cacheprovider", env=env)
+    # As `make test` runs it: on every core (without its coverage gate).
+    output = _python(project, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "auto", env=env)
     wall = time.perf_counter() - started
     return [replace(figure, ours=wall, note=output.strip().splitlines()[-1])]
