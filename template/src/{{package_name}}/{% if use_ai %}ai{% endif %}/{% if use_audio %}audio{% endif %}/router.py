@@ -98,6 +98,9 @@ async def transcribe(
         raise BadRequest("Send either a file or the file_id of a stored file.")
     seconds = audio_service.check_upload(settings, filename, data)
     estimate = audio_service.transcription_estimate(settings, provider, seconds)
+    # The ledger reserves in a unit of work of its own, and the call may take a while:
+    # give the connection back first (on SQLite, the app's only one).
+    await release_connection(session)
 
     if background or len(data) > settings.queue_above_bytes:
         reservation = await _reserve_whole(ledger, user.id, estimate, provider, settings)
@@ -112,8 +115,6 @@ async def transcribe(
         )
         return JSONResponse(_job_read(job).model_dump(mode="json"), status_code=202)
 
-    # The call may take a while: give the connection back (the ledger has its own).
-    await release_connection(session)
     reservation = await _reserve_whole(ledger, user.id, estimate, provider, settings)
     transcript: Transcript | None = None
     started = time.monotonic()
