@@ -20,7 +20,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from tests.rendering import CACHE_DIR, project_files, run, uv
+from tests.rendering import CACHE_DIR, project_files, run
 
 # What a fresh render and an updated project may differ in besides the team's own edits.
 _NOT_RENDERED = {".env", "uv.lock", ".render-seconds"}
@@ -44,14 +44,15 @@ class Project:
         return run(["make", "--no-print-directory", *targets, *assignments], self.path, self.env)
 
     def suite(self, postgres_url: str, redis_url: str | None) -> str:
-        """The project's own tests, on PostgreSQL (and Redis for its Celery worker tests);
-        they read their settings from the environment, so none of ours leak in."""
+        """`make test`, as the team and its CI run it: every core, the coverage gate, on
+        PostgreSQL (and Redis for its Celery worker tests). The suite reads its settings
+        from the environment, so none of ours leak in."""
         env = {"TEST_DATABASE_URL": postgres_url, "UV_PYTHON_DOWNLOADS": "never"}
         if redis_url:
             env["TEST_REDIS_URL"] = redis_url
-        command = [*uv(), "run", "--frozen", "pytest", "-q", "-p", "no:cacheprovider"]
-        output = run(command, self.path, env)
+        output = run(["make", "--no-print-directory", "test"], self.path, env)
         assert re.search(r"\d+ passed", output), output
+        assert "Required test coverage of 85% reached" in output, output
         return output
 
     @contextmanager
