@@ -3,10 +3,6 @@
 PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 DEMO ?= demo
-# Test workers: one more than the cores, at most 4. A matrix job waits on its services and
-# subprocesses for about 40 % of its time; each holds up to about 22 PostgreSQL connections
-# at its peak, and the server's default limit is 100.
-WORKERS ?= $(shell $(PYTHON) -c "import os; print(min((os.cpu_count() or 1) + 1, 4))")
 
 .PHONY: help install test test-fast demo docs bench
 
@@ -21,7 +17,7 @@ test: install ## the whole suite: every combination rendered and checked deep
 	$(UV) run ruff format --check .
 	$(UV) run ruff check .
 	$(UV) run mypy
-	$(UV) run pytest -n $(WORKERS) --dist worksteal --durations=5 $(ARGS)
+	$(UV) run pytest -n auto --dist worksteal --durations=5 $(ARGS)
 
 test-fast: install ## everything but the 48 deep renders, the update scenarios and the API clients
 	$(UV) run pytest -n auto -m "not matrix and not update and not clients" $(ARGS)
