@@ -45,8 +45,9 @@ class EventSender:
         self._wakeup = asyncio.Event()
         self._sending = asyncio.Lock()
         self._failures = 0
-        # loop.time() before which no delivery is attempted (a backoff or a Retry-After).
-        self._retry_at = 0.0
+        # loop.time() of the scheduled retry, before which no delivery is attempted (a
+        # backoff or a Retry-After); None when none is scheduled.
+        self._retry_at: float | None = None
 
     def missing_settings(self) -> list[str]:
         return self.provider.missing_settings()
@@ -75,8 +76,7 @@ class EventSender:
         if not self.enabled or not self._buffer:
             return
         self._ensure_task()
-        if self._now() >= self._retry_at:
-            await self._deliver_buffered()
+        await self._deliver_buffered()
 
     async def aclose(self) -> None:
         """Stop the task, then give the buffer ``shutdown_timeout_seconds`` to leave."""
@@ -92,8 +92,8 @@ class EventSender:
                     async with self._sending:
                         task.cancel()
                 while self.enabled and self._buffer:
-                    if self._now() < self._retry_at:
-                        await asyncio.sleep(self._retry_at - self._now())
+                    if (backoff := self._backoff_left()) > 0:
+                        await asyncio.sleep(backoff)
                     await self._deliver_buffered()
         except TimeoutError:
             pass
@@ -123,18 +123,20 @@ class EventSender:
 
     async def _run(self) -> None:
         while True:
-            interval_passed = await self._wait()
-            if self._now() >= self._retry_at:  # else: woken during a backoff, wait on
-                await self._deliver_buffered(full_batches_only=not interval_passed)
+            if self._retry_at is None:
+                interval_passed = await self._wait(self.settings.flush_interval_seconds)
+                if self._retry_at is None:  # else: a flush failed meanwhile, retry that
+                    await self._deliver_buffered(full_batches_only=not interval_passed)
+            elif (backoff := self._backoff_left()) > 0:
+                await self._wait(backoff)  # woken early (a full batch): wait on
+            else:
+                await self._deliver_buffered()
 
-    async def _wait(self) -> bool:
-        """Until a batch is full, a retry was scheduled, or the interval (or the backoff)
-        is over; True when the interval passed."""
-        backoff = self._retry_at - self._now()
+    async def _wait(self, seconds: float) -> bool:
+        """Until a batch is full or a retry was scheduled, or ``seconds`` passed; True
+        when they passed."""
         try:
-            async with asyncio.timeout(
-                backoff if backoff > 0 else self.settings.flush_interval_seconds
-            ):
+            async with asyncio.timeout(seconds):
                 await self._wakeup.wait()
         except TimeoutError:
             return True
@@ -149,6 +151,9 @@ class EventSender:
         rest and schedule a retry."""
         size = self.settings.batch_size
         async with self._sending:
+            if self._backoff_left() > 0:
+                return  # a delivery failed while this one waited its turn
+            self._retry_at = None  # due now; a failure schedules the next one
             while self._buffer and not (full_batches_only and len(self._buffer) < size):
                 batch = [self._buffer.popleft() for _ in range(min(size, len(self._buffer)))]
                 if not await self._deliver(batch):
@@ -212,7 +217,7 @@ class EventSender:
         )
 
     def _delivered(self) -> None:
-        self._failures, self._retry_at = 0, 0.0
+        self._failures = 0
         if self._dropped_unreported:
             logger.warning("analytics.events_dropped", events=self._dropped_unreported)
             self._dropped_unreported = 0
@@ -226,6 +231,10 @@ class EventSender:
                 buffer_size=self.settings.buffer_size,
                 dropped_total=self.dropped,
             )
+
+    def _backoff_left(self) -> float:
+        """Seconds until the scheduled retry; zero or less when it is due or none is."""
+        return 0.0 if self._retry_at is None else self._retry_at - self._now()
 
     def _now(self) -> float:
         loop = _running_loop()
