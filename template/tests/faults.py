@@ -3,11 +3,13 @@
 `TcpProxy` sits in front of a service and the app is pointed at it. While the proxy is
 down, new connections are refused and open ones are cut, exactly what the app sees when
 the database or Redis goes away; when it is up again, it forwards as before.
-`commits_refused` makes PostgreSQL refuse a commit.
+`commits_refused` makes PostgreSQL refuse a commit. `TcpProxy.sent` counts what clients
+sent: each round trip to PostgreSQL is one write (a client waits for the answer before it
+sends again), so its increase over a request is that request's round trips.
 """
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -19,6 +21,7 @@ class TcpProxy:
         self.port = 0
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
+        self.sent = 0  # chunks forwarded from clients to the service
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._forward, "127.0.0.1", self.port)
@@ -51,14 +54,25 @@ class TcpProxy:
             return
         self._writers.update((writer, upstream_writer))
         await asyncio.gather(
-            _pipe(reader, upstream_writer), _pipe(upstream_reader, writer), return_exceptions=True
+            _pipe(reader, upstream_writer, self._count_sent),
+            _pipe(upstream_reader, writer),
+            return_exceptions=True,
         )
         self._writers.difference_update((writer, upstream_writer))
 
+    def _count_sent(self) -> None:
+        self.sent += 1
 
-async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+
+async def _pipe(
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    on_chunk: Callable[[], None] | None = None,
+) -> None:
     try:
         while data := await reader.read(65536):
+            if on_chunk is not None:
+                on_chunk()
             writer.write(data)
             await writer.drain()
     finally:

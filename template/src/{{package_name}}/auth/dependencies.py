@@ -35,11 +35,13 @@ async def session_token(
 
 @raises(Unauthorized)
 async def get_current_session(
-    session: DbSession, token: Annotated[str | None, Depends(session_token)]
+    session: DbSession,
+    services: ServicesDep,
+    token: Annotated[str | None, Depends(session_token)],
 ) -> UserSession:
     if not token:
         raise Unauthorized()
-    user_session = await sessions.resolve_session(session, token)
+    user_session = await sessions.resolve_session(session, token, reader=services.db.reader)
     if user_session is None:
         raise Unauthorized("The session is invalid or has expired.")
     # Named on the request's log lines and its `api_request` analytics event.

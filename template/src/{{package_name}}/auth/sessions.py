@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..analytics import track
@@ -52,9 +52,28 @@ async def start_session(
     return IssuedSession(token=token, session=user_session)
 
 
-async def resolve_session(session: AsyncSession, token: str) -> UserSession | None:
-    """The live session for ``token`` with its user loaded, or None."""
-    found = await repository.get_session_and_user(session, hash_token(token))
+async def resolve_session(
+    session: AsyncSession,
+    token: str,
+    *,
+    reader: async_sessionmaker[AsyncSession] | None = None,
+) -> UserSession | None:
+    """The live session for ``token`` with its user loaded into ``session``, or None.
+
+    Every request reads it afresh, so a revoked session or a deactivated user is refused
+    at once by every process. With a ``reader`` (`Database.reader`, autocommit) the read
+    runs there while ``session`` has not started a transaction: a request that only reads
+    then never opens one. The rows it read are then attached to ``session`` (no SQL), so
+    changes to them are saved by the request's commit.
+    """
+    token_hash = hash_token(token)
+    if reader is not None and not session.in_transaction() and not session.identity_map:
+        async with reader() as lookup:
+            found = await repository.get_session_and_user(lookup, token_hash)
+        attach = True
+    else:
+        found = await repository.get_session_and_user(session, token_hash)
+        attach = False
     if found is None:
         return None
     user_session, user = found
@@ -63,6 +82,8 @@ async def resolve_session(session: AsyncSession, token: str) -> UserSession | No
         return None
     # Loaded, not changed: plain assignment would make the commit run a flush.
     set_committed_value(user_session, "user", user)
+    if attach:
+        session.add(user_session)  # and its user, by the relationship's cascade
     if (now - user_session.last_seen_at).total_seconds() > _LAST_SEEN_RESOLUTION_SECONDS:
         user_session.last_seen_at = now
     return user_session
