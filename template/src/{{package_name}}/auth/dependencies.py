@@ -41,7 +41,9 @@ async def get_current_session(
 ) -> UserSession:
     if not token:
         raise Unauthorized()
-    user_session = await sessions.resolve_session(session, token, reader=services.db.reader)
+    user_session = await sessions.resolve_session(
+        session, token, autocommit=services.db.autocommit_reads
+    )
     if user_session is None:
         raise Unauthorized("The session is invalid or has expired.")
     # Named on the request's log lines and its `api_request` analytics event.

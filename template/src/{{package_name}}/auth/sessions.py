@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..analytics import track
@@ -53,27 +53,25 @@ async def start_session(
 
 
 async def resolve_session(
-    session: AsyncSession,
-    token: str,
-    *,
-    reader: async_sessionmaker[AsyncSession] | None = None,
+    session: AsyncSession, token: str, *, autocommit: bool = False
 ) -> UserSession | None:
-    """The live session for ``token`` with its user loaded into ``session``, or None.
+    """The live session for ``token`` with its user loaded, or None.
 
     Every request reads it afresh, so a revoked session or a deactivated user is refused
-    at once by every process. With a ``reader`` (`Database.reader`, autocommit) the read
-    runs there while ``session`` has not started a transaction: a request that only reads
-    then never opens one. The rows it read are then attached to ``session`` (no SQL), so
-    changes to them are saved by the request's commit.
+    at once by every process. With ``autocommit`` (`Database.autocommit_reads`) and
+    ``session`` not yet begun, the read runs on a connection in autocommit, which the
+    session then gives back to the pool: a request that only reads never opens a
+    transaction, and the next statement starts one on a connection as usual. The rows
+    stay in ``session`` (it does not expire on commit), so changes to them are saved by
+    the request's commit.
     """
     token_hash = hash_token(token)
-    if reader is not None and not session.in_transaction() and not session.identity_map:
-        async with reader() as lookup:
-            found = await repository.get_session_and_user(lookup, token_hash)
-        attach = True
+    if autocommit and not session.in_transaction() and not session.identity_map:
+        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        found = await repository.get_session_and_user(session, token_hash)
+        await session.commit()  # nothing to commit: ends the autocommit connection's use
     else:
         found = await repository.get_session_and_user(session, token_hash)
-        attach = False
     if found is None:
         return None
     user_session, user = found
@@ -82,8 +80,6 @@ async def resolve_session(
         return None
     # Loaded, not changed: plain assignment would make the commit run a flush.
     set_committed_value(user_session, "user", user)
-    if attach:
-        session.add(user_session)  # and its user, by the relationship's cascade
     if (now - user_session.last_seen_at).total_seconds() > _LAST_SEEN_RESOLUTION_SECONDS:
         user_session.last_seen_at = now
     return user_session

@@ -17,22 +17,21 @@ from ..config import Settings
 class Database:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
-    # Sessions in autocommit, for a read that needs no transaction of its own: the session
-    # lookup of every authenticated request is then one round trip to PostgreSQL instead
-    # of three (BEGIN, the query, COMMIT). None (SQLite, whose transactions cost no round
-    # trip to a server; tests that share one connection): such reads run in the caller's
-    # session.
-    reader: async_sessionmaker[AsyncSession] | None = None
+    # Whether a read that needs no transaction of its own may run in autocommit before the
+    # session's transaction starts (`auth.sessions.resolve_session`): on PostgreSQL one
+    # round trip instead of three (BEGIN, the query, COMMIT). Not on SQLite, whose
+    # transactions cost no round trip to a server and whose BEGIN is ours
+    # (`_make_sqlite_transactional`), nor for sessions inside a test's open transaction.
+    autocommit_reads: bool = False
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Database":
         engine = create_engine(settings.database_url, echo=settings.database_echo)
-        reader = (
-            make_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))
-            if engine.dialect.name == "postgresql"
-            else None
+        return cls(
+            engine=engine,
+            sessionmaker=make_sessionmaker(engine),
+            autocommit_reads=engine.dialect.name == "postgresql",
         )
-        return cls(engine=engine, sessionmaker=make_sessionmaker(engine), reader=reader)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
