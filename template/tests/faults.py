@@ -6,6 +6,7 @@ the database or Redis goes away; when it is up again, it forwards as before.
 `commits_refused` makes PostgreSQL refuse a commit. `TcpProxy.sent` counts what clients
 sent: each round trip to PostgreSQL is one write (a client waits for the answer before it
 sends again), so its increase over a request is that request's round trips.
+`TcpProxy.connections` counts the connections opened through it.
 """
 
 import asyncio
@@ -22,6 +23,7 @@ class TcpProxy:
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
         self.sent = 0  # chunks forwarded from clients to the service
+        self.connections = 0  # connections clients opened through it
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._forward, "127.0.0.1", self.port)
@@ -47,6 +49,7 @@ class TcpProxy:
             await self.start()
 
     async def _forward(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
         try:
             upstream_reader, upstream_writer = await asyncio.open_connection(*self.target)
         except OSError:

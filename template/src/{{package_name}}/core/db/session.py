@@ -26,7 +26,12 @@ class Database:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Database":
-        engine = create_engine(settings.database_url, echo=settings.database_echo)
+        engine = create_engine(
+            settings.database_url,
+            echo=settings.database_echo,
+            pool_size=settings.database_pool_size,
+            max_overflow=settings.database_max_overflow,
+        )
         return cls(
             engine=engine,
             sessionmaker=make_sessionmaker(engine),
@@ -37,9 +42,17 @@ class Database:
         await self.engine.dispose()
 
 
-def create_engine(url: str, *, echo: bool = False, immediate: bool = True) -> AsyncEngine:
+def create_engine(
+    url: str,
+    *,
+    echo: bool = False,
+    immediate: bool = True,
+    pool_size: int = 10,
+    max_overflow: int = 10,
+) -> AsyncEngine:
     """The engine; on SQLite, ``immediate=False`` lets a transaction that only reads run
-    beside a writer (tests hold one open transaction for a whole test)."""
+    beside a writer (tests hold one open transaction for a whole test). ``pool_size`` and
+    ``max_overflow`` size a server's connection pool (SQLite keeps its own)."""
     # Looked up on the module at each call: tracing (observability/tracing.py) wraps it
     # there, so engines made after tracing started are traced.
     create_async_engine = sqlalchemy_asyncio.create_async_engine
@@ -57,11 +70,12 @@ def create_engine(url: str, *, echo: bool = False, immediate: bool = True) -> As
         engine = create_async_engine(url, echo=echo, pool_reset_on_return=None, **single)
         _make_sqlite_transactional(engine, immediate=immediate)
         return engine
+    pool = {"pool_size": pool_size, "max_overflow": max_overflow}
     if make_url(url).get_driver_name() == "asyncpg":
-        engine = create_async_engine(url, echo=echo)
+        engine = create_async_engine(url, echo=echo, **pool)
         _drop_closed_connections(engine)
         return engine
-    return create_async_engine(url, echo=echo, pool_pre_ping=True)
+    return create_async_engine(url, echo=echo, pool_pre_ping=True, **pool)
 
 
 def make_sessionmaker(bind: Any, **kwargs: Any) -> async_sessionmaker[AsyncSession]:
