@@ -8,6 +8,9 @@ from urllib.parse import urlsplit
 import uvicorn
 from starlette.types import ASGIApp
 
+# How long stopping waits for requests still running before it cancels them.
+_STOP_SECONDS = 0.25
+
 
 @asynccontextmanager
 async def serve(app: ASGIApp) -> AsyncIterator[str]:
@@ -35,11 +38,16 @@ async def serve(app: ASGIApp) -> AsyncIterator[str]:
     try:
         yield f"http://{host}:{port}"
     finally:
-        # Open streams must not hold the test up: stop without waiting for them.
         for listener in server.servers:
             listener.close()
         for connection in list(server.server_state.connections):
             connection.shutdown()
+        # Requests still running (a stream whose client just left) end within a few turns
+        # of the loop; one held open must not hold the test up for long.
+        if running := set(server.server_state.tasks):
+            _, held = await asyncio.wait(running, timeout=_STOP_SECONDS)
+            for task in held:
+                task.cancel()
         for listener in server.servers:
             await listener.wait_closed()
 
