@@ -48,7 +48,7 @@ def create_engine(
     echo: bool = False,
     immediate: bool = True,
     pool_size: int = 10,
-    max_overflow: int = 10,
+    max_overflow: int = 0,
 ) -> AsyncEngine:
     """The engine; on SQLite, ``immediate=False`` lets a transaction that only reads run
     beside a writer (tests hold one open transaction for a whole test). ``pool_size`` and
