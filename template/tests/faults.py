@@ -13,6 +13,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 
@@ -91,6 +92,16 @@ async def proxy_to(host: str, port: int) -> AsyncIterator[TcpProxy]:
         yield proxy
     finally:
         await proxy.stop()
+
+
+@asynccontextmanager
+async def database_behind_proxy(database_url: str) -> AsyncIterator[tuple[TcpProxy, str]]:
+    """A proxy in front of the database of ``database_url``, and the URL that goes
+    through it."""
+    url = make_url(database_url)
+    async with proxy_to(url.host or "127.0.0.1", url.port or 5432) as proxy:
+        proxied = url.set(host="127.0.0.1", port=proxy.port)
+        yield proxy, proxied.render_as_string(hide_password=False)
 
 
 @asynccontextmanager
