@@ -86,7 +86,7 @@ def test_update_to_this_release_keeps_the_teams_edits_and_its_suite_passes(
     (package / "notes/__init__.py").write_text('"""Notes."""\n')
     (package / "notes/router.py").write_text(NOTES_ROUTER)
     (path / "tests/test_notes.py").write_text(NOTES_TEST)
-    register_router(package)
+    registered_in_api = register_router(package)
     config = package / "core/config.py"
     config.write_text(config.read_text().replace("timedelta(days=14)", "timedelta(days=30)"))
     run([*uv(), "add", "--quiet", "humanize>=4"], path, project.env)
@@ -97,6 +97,11 @@ def test_update_to_this_release_keeps_the_teams_edits_and_its_suite_passes(
     update(path, releases.current)
 
     assert [p.name for p in path.rglob("*.rej")] == []
+    if registered_in_api:
+        # The conflict CHANGELOG.md announces for a router registered in `api.py` before
+        # 0.1.0, resolved as it says: the template's side kept, the team's lines moved.
+        assert [f for f in conflicted_files(path) if f != "README.md"] == ["src/my_saas/api.py"]
+        move_registration_to_custom(package)
     assert [f for f in conflicted_files(path) if f != "README.md"] == []
     assert "## Our runbook" in readme.read_text()
     assert "timedelta(days=30)" in config.read_text()
@@ -138,8 +143,12 @@ def test_update_to_this_release_keeps_the_teams_edits_and_its_suite_passes(
     project.suite(postgres_url, redis_url)
 
 
-def register_router(package: Path) -> None:
-    """The documented place: `custom/routers.py` since 0.1.0, `api.py` before it."""
+_API_IMPORT = "from .notes.router import router as notes_router\n"
+_API_INCLUDE = "api_router.include_router(notes_router)\n"
+
+
+def register_router(package: Path) -> bool:
+    """The documented place: `custom/routers.py` since 0.1.0, `api.py` before it (True)."""
     custom = package / "custom/routers.py"
     if custom.is_file():
         text = custom.read_text().replace(
@@ -147,13 +156,27 @@ def register_router(package: Path) -> None:
             "\n\nfrom ..notes.router import router as notes_router\n\nrouter = APIRouter",
         )
         custom.write_text(text + "router.include_router(notes_router)\n")
-        return
+        return False
     api = package / "api.py"
-    text = api.read_text().replace(
-        "from .storage.router",
-        "from .notes.router import router as notes_router\nfrom .storage.router",
+    text = api.read_text().replace("from .storage.router", _API_IMPORT + "from .storage.router")
+    api.write_text(text + _API_INCLUDE)
+    return True
+
+
+def move_registration_to_custom(package: Path) -> None:
+    """Keep the template's side of each conflict in `api.py`, take the team's import out of
+    it, and register the router in `custom/routers.py`."""
+    api = package / "api.py"
+    resolved = re.sub(
+        r"^<<<<<<< [^\n]*\n.*?^=======\n(.*?)^>>>>>>> [^\n]*\n",
+        r"\1",
+        api.read_text(),
+        flags=re.MULTILINE | re.DOTALL,
     )
-    api.write_text(text + "api_router.include_router(notes_router)\n")
+    assert _API_IMPORT in resolved
+    assert _API_INCLUDE not in resolved
+    api.write_text(resolved.replace(_API_IMPORT, ""))
+    register_router(package)
 
 
 # The cheap scenarios render the smallest project: fewer files, same mechanics.
