@@ -24,12 +24,13 @@ import subprocess
 import time
 import tomllib
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
 from benchmarks.figures import Figure
-from benchmarks.load import Load, measure, serve
+from benchmarks.load import Load, measure_together, serve
 from tests.rendering import run, service_reachable, uv, with_database
 
 HEALTH = "/health"
@@ -95,8 +96,10 @@ def _bearer(base_url: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def _app_load(project: Path, database_url: str, seconds: float) -> tuple[Load, Load]:
-    """`/health` and authenticated `/users/me` of the rendered app on ``database_url``."""
+@contextmanager
+def _serving(project: Path, database_url: str) -> Iterator[tuple[str, dict[str, str]]]:
+    """The rendered app on a fresh ``database_url``: its base URL and a signed-in user's
+    headers."""
     _python(project, str(BENCHMARKS / "rendered_db.py"), "create", database_url)
     try:
         with serve(
@@ -105,10 +108,7 @@ def _app_load(project: Path, database_url: str, seconds: float) -> tuple[Load, L
             factory=True,
             env={**SERVER_ENV, "DATABASE_URL": database_url},
         ) as base_url:
-            headers = _bearer(base_url)
-            return measure(base_url + HEALTH, seconds=seconds), measure(
-                base_url + ME, headers, seconds=seconds
-            )
+            yield base_url, _bearer(base_url)
     finally:
         _python(project, str(BENCHMARKS / "rendered_db.py"), "drop", database_url)
 
@@ -119,11 +119,15 @@ def _p99(load: Load) -> str:
 
 def throughput(project: Path, work: Path, seconds: float) -> list[Figure]:
     (work / "bare_app.py").write_text(BARE_APP)
-    with serve(project, "bare_app:app", app_dir=work) as bare_url:
-        bare = measure(bare_url + HEALTH, seconds=seconds)
-    sqlite_health, sqlite_me = _app_load(
-        project, f"sqlite+aiosqlite:///{work / 'bench.db'}", seconds
-    )
+    # Both servers up at once, and the rounds of each pair taken in turn (`measure_together`).
+    with (
+        serve(project, "bare_app:app", app_dir=work) as bare_url,
+        _serving(project, f"sqlite+aiosqlite:///{work / 'bench.db'}") as (base_url, headers),
+    ):
+        bare, sqlite_health, sqlite_me = measure_together(
+            [(bare_url + HEALTH, {}), (base_url + HEALTH, {}), (base_url + ME, headers)],
+            seconds=seconds,
+        )
     figures = [
         Figure(
             key="health_vs_bare",
@@ -164,7 +168,10 @@ def throughput(project: Path, work: Path, seconds: float) -> list[Figure]:
             ),
         ]
     database = with_database(POSTGRES, f"bench_{secrets.token_hex(4)}")
-    pg_health, pg_me = _app_load(project, database, seconds)
+    with _serving(project, database) as (base_url, headers):
+        pg_health, pg_me = measure_together(
+            [(base_url + HEALTH, {}), (base_url + ME, headers)], seconds=seconds
+        )
     return [
         *figures,
         Figure(

@@ -1,11 +1,12 @@
 """A real server under load from another process: requests per second and p99 latency.
 
 `serve` starts uvicorn (one worker, no access log of its own) for an ASGI app inside a
-rendered project's environment, on a free port, and waits until it answers. `measure`
-warms the URL up, then runs rounds of closed-loop load at a fixed number of connections
-and reports the medians. The load comes from wrk when it is installed (Debian: `apt-get
-install wrk`); otherwise from `load_client.py`, a Python client in its own process that
-saturates well below wrk and is printed as such.
+rendered project's environment, on a free port, and waits until it answers.
+`measure_together` warms up each URL it compares, then runs rounds of closed-loop load at
+a fixed number of connections, the URLs' rounds in turn, and reports the medians. The load
+comes from wrk when it is installed (Debian: `apt-get install wrk`); otherwise from
+`load_client.py`, a Python client in its own process that saturates well below wrk and is
+printed as such.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,24 +117,33 @@ def _wait_until_up(
     raise RuntimeError(f"{url} did not answer within {within:.0f} s")
 
 
-def measure(
-    url: str,
-    headers: Mapping[str, str] | None = None,
+def measure_together(
+    targets: Sequence[tuple[str, Mapping[str, str]]],
     *,
     seconds: float = 10,
     rounds: int = ROUNDS,
     connections: int = CONNECTIONS,
-) -> Load:
-    """Warm up, then ``rounds`` rounds of ``seconds`` each; medians of req/s and p99."""
+) -> list[Load]:
+    """Warm up each URL, then ``rounds`` rounds of ``seconds`` each, taken in turn (a, b,
+    a, b, ...); medians of req/s and p99 for each URL. A shared machine's speed drifts
+    over minutes (here by half within ten): with every round of one URL between rounds of
+    the others, the drift reaches both sides of a ratio alike."""
     run = _wrk if shutil.which("wrk") else _python_client
-    run(url, headers or {}, WARM_UP_SECONDS, connections)
-    results = tuple(run(url, headers or {}, seconds, connections) for _ in range(rounds))
-    return Load(
-        requests_per_second=statistics.median(r for r, _ in results),
-        p99_ms=statistics.median(p for _, p in results),
-        rounds=results,
-        generator="wrk" if run is _wrk else "python load_client.py (saturates early)",
-    )
+    for url, headers in targets:
+        run(url, headers, WARM_UP_SECONDS, connections)
+    results: list[list[tuple[float, float]]] = [[] for _ in targets]
+    for _ in range(rounds):
+        for taken, (url, headers) in zip(results, targets, strict=True):
+            taken.append(run(url, headers, seconds, connections))
+    return [
+        Load(
+            requests_per_second=statistics.median(r for r, _ in taken),
+            p99_ms=statistics.median(p for _, p in taken),
+            rounds=tuple(taken),
+            generator="wrk" if run is _wrk else "python load_client.py (saturates early)",
+        )
+        for taken in results
+    ]
 
 
 _UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
