@@ -10,7 +10,7 @@ from fastapi.security import APIKeyCookie, HTTPBearer
 from ..core.db.unit_of_work import DbSession
 from ..core.errors import Forbidden, TooManyRequests, Unauthorized, raises
 from ..core.openapi import authenticates
-from ..services import Services, ServicesDep
+from ..services import Services, ServicesDep, get_services
 from ..users.models import User
 from . import sessions
 from .config import AuthSettings
@@ -42,7 +42,7 @@ async def get_current_session(request: Request, session: DbSession) -> UserSessi
     token = await session_token(request)
     if not token:
         raise Unauthorized()
-    services: Services = request.app.state.services
+    services = await get_services(request)
     user_session = await sessions.resolve_session(
         session, token, autocommit=services.db.autocommit_reads
     )
