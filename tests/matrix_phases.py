@@ -42,10 +42,17 @@ class PhaseClock:
     def __init__(self) -> None:
         self.phases: dict[str, dict[str, float]] = {}
         self.started = time.time()
+        # Its gates ran in its journey (test_matrix.gated_by_journey), not here.
+        self.gated_by_journey = False
 
     def record(self) -> dict[str, Any]:
         """What the test records: its phases, and when it ran (for the matrix's span)."""
-        return {"phases": self.phases, "started": self.started, "finished": time.time()}
+        return {
+            "phases": self.phases,
+            "started": self.started,
+            "finished": time.time(),
+            "gated_by_journey": self.gated_by_journey,
+        }
 
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:
@@ -126,6 +133,8 @@ def summary(records: Mapping[str, Mapping[str, Any]], wall: float) -> str:
     }
     slowest = sorted(totals, key=totals.__getitem__, reverse=True)[:5]
     lines.append("  slowest: " + ", ".join(f"{name} {totals[name]:.0f}s" for name in slowest))
+    if journeyed := sorted(name for name, r in records.items() if r.get("gated_by_journey")):
+        lines.append("  gates run by their journey instead: " + ", ".join(journeyed))
     return "\n".join(lines)
 
 

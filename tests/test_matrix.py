@@ -92,6 +92,29 @@ def gate_env(template_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> di
     }
 
 
+# The journey (test_journey.py): it runs a combination's CI workflow, every gate below.
+JOURNEY_TEST = "test_a_new_project_goes_from_copy_to_a_running_stack"
+
+
+@pytest.fixture(scope="session")
+def gated_by_journey(
+    request: pytest.FixtureRequest, postgres_url: str | None, redis_url: str | None
+) -> frozenset[str]:
+    """The combinations whose journey runs in this session: it runs their CI workflow on
+    PostgreSQL and Redis (ruff, mypy, the migrations, the suite: every gate of the deep
+    check here, the way the team's CI runs them), so here they get the checks of the
+    rendered tree only. Select a combination without its journey (`-k`), or run without
+    the services the journey needs, and its deep check runs here."""
+    if not (postgres_url and redis_url):
+        return frozenset()
+    return frozenset(
+        combination.id
+        for item in request.session.items
+        if isinstance(item, pytest.Function) and item.originalname == JOURNEY_TEST
+        if isinstance(combination := item.callspec.params.get("combination"), Combination)
+    )
+
+
 def _lock(project: Path, env: Mapping[str, str]) -> None:
     """Resolve from the index pages this session refreshed; online for any they lack."""
     if not succeeds([*uv(), "lock", "--quiet", "--offline"], project, env):
@@ -106,15 +129,32 @@ def test_combination_renders_cleanly_and_passes_its_own_gates(
     postgres_url: str | None,
     redis_url: str | None,
     gate_env: dict[str, str],
+    gated_by_journey: frozenset[str],
     record_property: Callable[[str, object], None],
 ) -> None:
     clock = PhaseClock()
     try:
-        _check_combination(
-            combination, template_dir, tmp_path, postgres_url, redis_url, gate_env, clock
-        )
+        if combination.id in gated_by_journey:
+            _check_rendered_tree(combination, template_dir, tmp_path, clock)
+        else:
+            _check_combination(
+                combination, template_dir, tmp_path, postgres_url, redis_url, gate_env, clock
+            )
     finally:
         record_property(PROPERTY, clock.record())
+
+
+def _check_rendered_tree(
+    combination: Combination, template_dir: Path, tmp_path: Path, clock: PhaseClock
+) -> None:
+    """What the journey does not check (it checks that the copy is deployable)."""
+    with clock.phase("render"):
+        project = render(template_dir, tmp_path / "project", combination.answers)
+    with clock.phase("static checks"):
+        assert leftover_jinja(project) == []
+        assert empty_files(project) == []
+        assert forbidden_mentions(project, combination.forbidden_tokens()) == []
+    clock.gated_by_journey = True
 
 
 def _check_combination(
