@@ -97,7 +97,7 @@ def test_a_new_project_goes_from_copy_to_a_running_stack(
 
     try:
         _ci_workflow_passes(project, combination, database("ci"), redis_url)
-        _pre_commit_hooks_pass(project)
+        _pre_commit_hooks_pass(project, combination)
         _the_copied_example_boots_with_make_dev(project, tmp_path)
         _settings_match_the_example(project)
         deploy_database = database("deploy")
@@ -130,18 +130,26 @@ def _ci_workflow_passes(
         "postgres": {"TEST_DATABASE_URL": database_url},
         "redis": {"TEST_REDIS_URL": redis_url},
     }
-    # One mypy cache per xdist worker, shared with the matrix.
-    mypy_cache = CACHE_DIR / "mypy" / f"journey-{combination.id}"
     ran = run_workflow_steps(
-        ci_workflow(project), project, services, MYPY_CACHE_DIR=str(mypy_cache)
+        ci_workflow(project), project, services, MYPY_CACHE_DIR=_mypy_cache(combination)
     )
     assert ran[0] == "uv sync --locked"
     assert any("pytest" in step and "--cov" in step for step in ran)
 
 
-def _pre_commit_hooks_pass(project: Path) -> None:
+def _mypy_cache(combination: Combination) -> str:
+    """One per journey, kept between runs: the workflow's mypy step and the pre-commit
+    hook's share it (the second would check every module again in a cache of its own)."""
+    return str(CACHE_DIR / "mypy" / f"journey-{combination.id}")
+
+
+def _pre_commit_hooks_pass(project: Path, combination: Combination) -> None:
     """The README's `uv run pre-commit install`, and every hook on the first commit."""
-    env = clean_env(PRE_COMMIT_HOME=str(CACHE_DIR / "pre-commit"), **GIT_ENV)
+    env = clean_env(
+        PRE_COMMIT_HOME=str(CACHE_DIR / "pre-commit"),
+        MYPY_CACHE_DIR=_mypy_cache(combination),
+        **GIT_ENV,
+    )
     run([*uv(), "run", "--frozen", "pre-commit", "install"], project, env)
     output = run([*uv(), "run", "--frozen", "pre-commit", "run", "--all-files"], project, env)
     assert "Failed" not in output
