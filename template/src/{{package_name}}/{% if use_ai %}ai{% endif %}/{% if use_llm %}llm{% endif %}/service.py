@@ -198,7 +198,8 @@ async def stream_events(
     cut_off = int(request.max_tokens * CHARS_PER_TOKEN * CUT_OFF_FACTOR)
     counted: TokenUsage | None = None
     status = "cut"
-    started = False
+    # Whether a delta went out: after that a failure is an `error` event, not a 503.
+    streaming = False
     try:
         async with aclosing(provider.stream(request)) as events:
             async for event in events:
@@ -210,7 +211,7 @@ async def stream_events(
                         yield sse(_cut_done(settings, qualified, request, sent))
                         break
                     sent.append(event.text)
-                    started = True
+                    streaming = True
                     yield sse(ChatDeltaEvent(text=event.text))
                 else:
                     counted = event.usage
@@ -218,7 +219,7 @@ async def stream_events(
                     yield sse(_done(settings, qualified, event.usage, event.finish_reason))
     except (ProviderUnavailable, ProviderRejected) as exc:
         status = "failed"
-        if not started:
+        if not streaming:
             raise
         logger.warning("ai.chat.stream_failed", reason=exc.message)
         error = ErrorBody(code=exc.code, message=exc.message, details=exc.details)
