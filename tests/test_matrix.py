@@ -151,10 +151,15 @@ def _check_rendered_tree(
     with clock.phase("render"):
         project = render(template_dir, tmp_path / "project", combination.answers)
     with clock.phase("static checks"):
-        assert leftover_jinja(project) == []
-        assert empty_files(project) == []
-        assert forbidden_mentions(project, combination.forbidden_tokens()) == []
+        _assert_rendered_cleanly(project, combination)
     clock.gated_by_journey = True
+
+
+def _assert_rendered_cleanly(project: Path, combination: Combination) -> None:
+    """No leftover Jinja, no empty file, no trace of a switched-off integration."""
+    assert leftover_jinja(project) == []
+    assert empty_files(project) == []
+    assert forbidden_mentions(project, combination.forbidden_tokens()) == []
 
 
 def _check_combination(
@@ -175,9 +180,7 @@ def _check_combination(
         _lock(project, gate_env)  # writes uv.lock
         run([*uv(), "sync", "--quiet", "--frozen"], project, gate_env)
     with clock.phase("static checks"):
-        assert leftover_jinja(project) == []
-        assert empty_files(project) == []
-        assert forbidden_mentions(project, combination.forbidden_tokens()) == []
+        _assert_rendered_cleanly(project, combination)
         assert_deployable(project, combination)
 
     def gate(*command: str, env: dict[str, str] | None = None) -> str:
