@@ -101,12 +101,20 @@ def _drop_closed_connections(engine: AsyncEngine) -> None:
 
 
 def _make_sqlite_transactional(engine: AsyncEngine, *, immediate: bool) -> None:
-    """Real BEGIN/SAVEPOINT semantics and enforced foreign keys on SQLite.
+    """Real BEGIN/SAVEPOINT semantics, enforced foreign keys and write-ahead logging on
+    SQLite.
 
     The sqlite3 driver starts transactions lazily and breaks SAVEPOINT; taking
     over BEGIN ourselves is SQLAlchemy's documented recipe. IMMEDIATE takes the write
     lock up front: concurrent requests then wait their turn instead of failing with
     "database is locked" when two readers both try to write.
+
+    WAL: a commit appends to ``<db>-wal`` and syncs that one file, where the default
+    rollback journal syncs the journal and the database and deletes the journal (a write
+    transaction took about twice as long), and a reader no longer holds up a writer.
+    ``synchronous`` stays FULL, so a commit is on disk before its response. The mode is
+    stored in the database file; SQLite folds the log back in and removes it when the
+    last connection closes.
     """
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -114,6 +122,8 @@ def _make_sqlite_transactional(engine: AsyncEngine, *, immediate: bool) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
