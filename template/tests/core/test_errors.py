@@ -1,3 +1,4 @@
+import re
 from collections.abc import AsyncIterator
 
 import pytest
@@ -66,13 +67,14 @@ async def test_oversized_streamed_body_without_length_is_refused(client: AsyncCl
 
 
 async def test_every_response_carries_a_request_id(client: AsyncClient) -> None:
-    generated = await client.get("/health")
+    generated = [(await client.get("/health")).headers["x-request-id"] for _ in range(2)]
     echoed = await client.get("/health", headers={"X-Request-ID": "abc-123"})
     unsafe = await client.get("/health", headers={"X-Request-ID": "bad id\nwith newline"})
 
-    assert len(generated.headers["x-request-id"]) == 32
+    assert all(re.fullmatch("[0-9a-f]{32}", request_id) for request_id in generated)
+    assert generated[0] != generated[1]
     assert echoed.headers["x-request-id"] == "abc-123"
-    assert unsafe.headers["x-request-id"] != "bad id\nwith newline"
+    assert re.fullmatch("[0-9a-f]{32}", unsafe.headers["x-request-id"])
 
 
 async def test_log_lines_of_a_request_carry_its_request_id(

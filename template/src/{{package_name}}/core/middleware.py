@@ -3,6 +3,7 @@ analytics event and the security headers on every response, a body size limit, t
 cross-site check for cookie-authenticated writes, and a middleware scoped to some paths."""
 
 import re
+import secrets
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -48,8 +49,9 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = _header(scope, b"x-request-id")
+        # 32 random hex digits: the shape of `uuid4().hex`, at a fifth of its cost.
         request_id = (
-            incoming if incoming and _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+            incoming if incoming and _VALID_REQUEST_ID.match(incoming) else secrets.token_hex(16)
         )
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
