@@ -2,7 +2,7 @@
 
 Two calls must not both spend the last of a quota, so a reservation takes a lock
 on the user's counter row for the period before it reads what is used and held:
-the upsert that creates or touches the row is a write, which on PostgreSQL locks
+the upsert that creates or updates the row is a write, which on PostgreSQL locks
 the row (like ``SELECT ... FOR UPDATE``) and on SQLite takes the database's
 write lock, so the same code serialises reservations on both. The lock is held
 only for the reservation's own short transaction, never during the model call.
@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ...core.db.types import utcnow
@@ -65,28 +65,38 @@ class Usage:
         )
 
 
-async def _lock_counter(session: AsyncSession, user_id: uuid.UUID, start: datetime) -> None:
-    statement = insert_on_conflict(session, UsageCounter).values(
+async def _add_to_counter(
+    session: AsyncSession, user_id: uuid.UUID, start: datetime, spent: Amounts
+) -> Amounts:
+    """Add ``spent`` to the user's counter for the period (creating it at zero first) and
+    return what it holds now, in one statement.
+
+    The upsert is a write: on PostgreSQL it locks the row (like ``SELECT ... FOR
+    UPDATE``) until the transaction ends, and on SQLite the transaction already holds
+    the database's write lock. The addition happens in the database, so two settlements
+    never lose each other's spend.
+    """
+    counter = UsageCounter.__table__.c
+    insert_row = insert_on_conflict(session, UsageCounter).values(
         user_id=user_id,
         period_start=start,
-        tokens=0,
-        audio_seconds=0,
-        cost_micros=0,
+        tokens=spent.tokens,
+        audio_seconds=spent.audio_seconds,
+        cost_micros=spent.cost_micros,
         updated_at=utcnow(),
     )
-    statement = statement.on_conflict_do_update(
-        index_elements=[UsageCounter.user_id, UsageCounter.period_start],
-        set_={"updated_at": statement.excluded.updated_at},
-    )
-    await session.execute(statement)
-
-
-async def _counter(session: AsyncSession, user_id: uuid.UUID, start: datetime) -> UsageCounter:
-    counter = await session.get(
-        UsageCounter, (user_id, start), populate_existing=True, with_for_update=True
-    )
-    assert counter is not None, "locked just before"
-    return counter
+    added = insert_row.excluded
+    statement = insert_row.on_conflict_do_update(
+        index_elements=[counter.user_id, counter.period_start],
+        set_={
+            "tokens": counter.tokens + added.tokens,
+            "audio_seconds": counter.audio_seconds + added.audio_seconds,
+            "cost_micros": counter.cost_micros + added.cost_micros,
+            "updated_at": added.updated_at,
+        },
+    ).returning(counter.tokens, counter.audio_seconds, counter.cost_micros)
+    tokens, audio_seconds, cost_micros = (await session.execute(statement)).one()
+    return Amounts(int(tokens), int(audio_seconds), int(cost_micros))
 
 
 async def _held(
@@ -124,23 +134,25 @@ async def reserve(
     """
     now = now or utcnow()
     start = quotas.period_start(now)
-    await _lock_counter(session, user_id, start)
-    counter = await _counter(session, user_id, start)
-    used = Amounts(counter.tokens, counter.audio_seconds, counter.cost_micros)
+    used = await _add_to_counter(session, user_id, start, Amounts())
     held = await _held(session, user_id, start, now)
     remaining = quotas.check(limits, used, held, estimate, now=now)
     granted = quotas.grant(estimate, remaining)
-    reservation = UsageReservation(
-        user_id=user_id,
-        period_start=start,
-        tokens=granted.tokens,
-        audio_seconds=granted.audio_seconds,
-        cost_micros=granted.cost_micros,
-        expires_at=now + ttl,
+    # A plain INSERT: nothing reads the row back in this session, so the ORM's
+    # unit-of-work flush would only add time while the counter row is locked.
+    reservation_id = uuid.uuid4()
+    await session.execute(
+        insert(UsageReservation).values(
+            id=reservation_id,
+            user_id=user_id,
+            period_start=start,
+            tokens=granted.tokens,
+            audio_seconds=granted.audio_seconds,
+            cost_micros=granted.cost_micros,
+            expires_at=now + ttl,
+        )
     )
-    session.add(reservation)
-    await session.flush()
-    return Reservation(reservation.id, user_id, start, granted)
+    return Reservation(reservation_id, user_id, start, granted)
 
 
 async def settle(
@@ -148,13 +160,8 @@ async def settle(
 ) -> UsageRecord:
     """Release ``reservation``, add what the call really spent, and write its ledger row."""
     now = now or utcnow()
-    await _lock_counter(session, reservation.user_id, reservation.period_start)
-    counter = await _counter(session, reservation.user_id, reservation.period_start)
+    await _add_to_counter(session, reservation.user_id, reservation.period_start, usage.amounts)
     await session.execute(delete(UsageReservation).where(UsageReservation.id == reservation.id))
-    spent = usage.amounts
-    counter.tokens += spent.tokens
-    counter.audio_seconds += spent.audio_seconds
-    counter.cost_micros += spent.cost_micros
     record = UsageRecord(
         user_id=reservation.user_id,
         feature=usage.feature,
