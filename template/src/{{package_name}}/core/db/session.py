@@ -21,7 +21,7 @@ class Database:
     # session's transaction starts (`auth.sessions.resolve_session`): on PostgreSQL one
     # round trip instead of three (BEGIN, the query, COMMIT). Not on SQLite, whose
     # transactions cost no round trip to a server and whose BEGIN is ours
-    # (`_make_sqlite_transactional`), nor for sessions inside a test's open transaction.
+    # (`_configure_sqlite`), nor for sessions inside a test's open transaction.
     autocommit_reads: bool = False
 
     @classmethod
@@ -68,7 +68,7 @@ def create_engine(
             else {}
         )
         engine = create_async_engine(url, echo=echo, pool_reset_on_return=None, **single)
-        _make_sqlite_transactional(engine, immediate=immediate)
+        _configure_sqlite(engine, immediate=immediate)
         return engine
     pool = {"pool_size": pool_size, "max_overflow": max_overflow}
     if make_url(url).get_driver_name() == "asyncpg":
@@ -100,7 +100,7 @@ def _drop_closed_connections(engine: AsyncEngine) -> None:
             raise DisconnectionError("the server closed this pooled connection")
 
 
-def _make_sqlite_transactional(engine: AsyncEngine, *, immediate: bool) -> None:
+def _configure_sqlite(engine: AsyncEngine, *, immediate: bool) -> None:
     """Real BEGIN/SAVEPOINT semantics, enforced foreign keys and write-ahead logging on
     SQLite.
 
