@@ -68,8 +68,8 @@ class Usage:
 async def _add_to_counter(
     session: AsyncSession, user_id: uuid.UUID, start: datetime, spent: Amounts
 ) -> Amounts:
-    """Add ``spent`` to the user's counter for the period (creating it at zero first) and
-    return what it holds now, in one statement.
+    """Add ``spent`` to the user's counter for the period (the period's first call creates
+    the row) and return what it holds now, in one statement.
 
     The upsert is a write: on PostgreSQL it locks the row (like ``SELECT ... FOR
     UPDATE``) until the transaction ends, and on SQLite the transaction already holds
