@@ -56,6 +56,15 @@ def releases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Releases]:
         yield tag_releases(tmp_path_factory.mktemp("releases") / "template")
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """What `-n auto` means here: one worker more than this process may use cores. A
+    combination spends about a fifth of its time waiting (its worker processes starting,
+    PostgreSQL and Redis answering, the index), and a worker more keeps the cores busy
+    meanwhile (docs/contributing.md, "Where the time goes"). `PYTEST_XDIST_AUTO_NUM_WORKERS`
+    still decides when it is set."""
+    return len(os.sched_getaffinity(0)) + 1
+
+
 # Minutes each, so they start first: the update scenarios, then the journeys and the API
 # clients.
 _LONGEST = {"update": 2000, "journey": 1000, "clients": 1000}
