@@ -57,12 +57,14 @@ def releases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Releases]:
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
-    """What `-n auto` means here: one worker more than this process may use cores. A
-    combination spends about a fifth of its time waiting (its worker processes starting,
-    PostgreSQL and Redis answering, the index), and a worker more keeps the cores busy
-    meanwhile (docs/contributing.md, "Where the time goes"). `PYTEST_XDIST_AUTO_NUM_WORKERS`
+    """What `-n auto` means here: one worker more than the cores this process may run on.
+    A combination's tests wait for about a fifth of their time (worker processes starting,
+    PostgreSQL and Redis answering), and the extra worker keeps the cores busy meanwhile
+    (docs/contributing.md, "Where the matrix time goes"). `PYTEST_XDIST_AUTO_NUM_WORKERS`
     still decides when it is set."""
-    return len(os.sched_getaffinity(0)) + 1
+    if hasattr(os, "sched_getaffinity"):  # not on macOS
+        return len(os.sched_getaffinity(0)) + 1
+    return (os.cpu_count() or 1) + 1
 
 
 # Minutes each, so they start first: the update scenarios, then the journeys and the API
