@@ -188,24 +188,33 @@ def throughput(project: Path, work: Path, seconds: float) -> list[Figure]:
     ]
 
 
-def _import_seconds(project: Path, statement: str) -> tuple[float, float]:
-    """Median wall and CPU seconds of a fresh interpreter running ``statement``."""
+def _import_seconds(project: Path, *statements: str) -> list[tuple[float, float]]:
+    """Median wall and CPU seconds of a fresh interpreter running each statement. The runs
+    are taken in turn (a, b, a, b, ...): a shared machine's speed drifts within a minute,
+    and taken in turn the drift reaches both sides of the ratio alike."""
     # Compile and keep the bytecode once, as an installed app has it.
-    _python(project, "-c", statement, env={"PYTHONDONTWRITEBYTECODE": ""})
-    walls, cpus = [], []
+    for statement in statements:
+        _python(project, "-c", statement, env={"PYTHONDONTWRITEBYTECODE": ""})
+    walls: list[list[float]] = [[] for _ in statements]
+    cpus: list[list[float]] = [[] for _ in statements]
     for _ in range(IMPORT_RUNS):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        started = time.perf_counter()
-        _python(project, "-c", statement)
-        walls.append(time.perf_counter() - started)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
-    return statistics.median(walls), statistics.median(cpus)
+        for statement, wall, cpu in zip(statements, walls, cpus, strict=True):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            started = time.perf_counter()
+            _python(project, "-c", statement)
+            wall.append(time.perf_counter() - started)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return [
+        (statistics.median(wall), statistics.median(cpu))
+        for wall, cpu in zip(walls, cpus, strict=True)
+    ]
 
 
 def import_time(project: Path) -> list[Figure]:
-    floor_wall, floor_cpu = _import_seconds(project, FLOOR_IMPORT)
-    ours_wall, ours_cpu = _import_seconds(project, f"import {package(project)}.main")
+    (floor_wall, floor_cpu), (ours_wall, ours_cpu) = _import_seconds(
+        project, FLOOR_IMPORT, f"import {package(project)}.main"
+    )
     return [
         Figure(
             key="import_vs_floor",
